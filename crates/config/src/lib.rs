@@ -1,0 +1,28 @@
+//! The Vitals configuration: one optional YAML file that `vitals serve` reads, with a
+//! default for every key.
+//!
+//! [`Config::load`] and [`Config::from_yaml`] read a file, lay it over
+//! [`Config::default`] and check it. Any problem a user can cause, an unknown key, a
+//! value of the wrong type, a malformed duration or a broken rule between keys, comes
+//! back as a [`ConfigError`] naming the file, line, column and key. [`Config::to_yaml`]
+//! prints the effective configuration, and [`parse_duration`], [`parse_size`] and
+//! [`parse_listen`] read the same notations for command-line flags.
+
+mod config;
+mod duration;
+mod error;
+mod listen;
+mod load;
+mod log_level;
+mod partial;
+mod positions;
+mod scalar;
+mod size;
+mod validate;
+mod yaml_error;
+
+pub use config::{CollectionConfig, Config, FsyncPolicy, StorageConfig, TierConfig, WalConfig};
+pub use duration::{format_duration, parse_duration};
+pub use error::ConfigError;
+pub use listen::parse_listen;
+pub use size::{format_size, parse_size};

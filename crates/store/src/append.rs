@@ -1,0 +1,201 @@
+//! The write path: batch appends that are acknowledged once they are in the WAL.
+
+use std::sync::atomic::Ordering::Relaxed;
+
+use crate::error::StoreError;
+use crate::model::{Labels, MetricMetadata, Sample};
+use crate::store::{Mem, Store};
+use crate::wal::record;
+use crate::FsyncPolicy;
+
+/// Why a sample was not stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RejectReason {
+    /// Older than its series' newest sample by more than the out-of-order window.
+    OutOfWindow,
+    /// The series reference does not exist (a caller bug).
+    UnknownSeries,
+}
+
+impl RejectReason {
+    /// Every reason, in counter order.
+    pub const ALL: [RejectReason; 2] = [RejectReason::OutOfWindow, RejectReason::UnknownSeries];
+
+    /// Label value used in `vitals_store_samples_rejected_total{reason}`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectReason::OutOfWindow => "out_of_window",
+            RejectReason::UnknownSeries => "unknown_series",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The first sample of a batch that was refused, for the caller's error message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rejection {
+    /// Position in the batch.
+    pub index: usize,
+    /// Why.
+    pub reason: RejectReason,
+    /// The sample's timestamp.
+    pub t: i64,
+    /// The newest timestamp the series had (for out-of-window rejections).
+    pub series_max_t: i64,
+}
+
+/// What happened to a batch. Everything counted in `accepted` and `duplicates` is in the
+/// WAL when the append returns.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AppendReport {
+    /// Samples stored (new, out-of-order within the window, or overwriting a value).
+    pub accepted: u64,
+    /// Samples identical to one already stored (same timestamp and bits): nothing to do.
+    pub duplicates: u64,
+    /// Samples refused, per reason (same order as [`RejectReason::ALL`]).
+    pub rejected: [u64; RejectReason::ALL.len()],
+    /// The first refused sample.
+    pub first_rejection: Option<Rejection>,
+}
+
+impl AppendReport {
+    /// Total refused samples.
+    pub fn rejected_total(&self) -> u64 {
+        self.rejected.iter().sum()
+    }
+
+    /// Adds another report's counts (the first rejection keeps the earliest).
+    pub fn merge(&mut self, other: &AppendReport, index_offset: usize) {
+        self.accepted += other.accepted;
+        self.duplicates += other.duplicates;
+        for (a, b) in self.rejected.iter_mut().zip(other.rejected) {
+            *a += b;
+        }
+        if self.first_rejection.is_none() {
+            self.first_rejection = other.first_rejection.clone().map(|mut r| {
+                r.index += index_offset;
+                r
+            });
+        }
+    }
+}
+
+/// A series handle returned by [`Store::series_ref`], valid for the store's lifetime.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SeriesRef(pub(crate) u32);
+
+/// Samples per WAL record: keeps records small enough to replay and check cheaply.
+const RECORD_SAMPLES: usize = 16_384;
+
+impl Store {
+    /// Resolves a series to a reference, registering it if new. The labels must have a
+    /// valid metric name and label names.
+    pub fn series_ref(&self, labels: &Labels) -> Result<SeriesRef, StoreError> {
+        if let Some(id) = self.inner.mem.read().index.get(labels) {
+            return Ok(SeriesRef(id));
+        }
+        labels.validate().map_err(|why| StoreError::InvalidSeries { series: labels.to_string(), why })?;
+        Ok(SeriesRef(self.inner.mem.write().index.get_or_insert(labels)))
+    }
+
+    /// Appends samples given with their labels; see [`Store::append`].
+    pub fn append_labeled(&self, batch: &[(Labels, Sample)]) -> Result<AppendReport, StoreError> {
+        let mut refs = Vec::with_capacity(batch.len());
+        for (labels, s) in batch {
+            refs.push((self.series_ref(labels)?, *s));
+        }
+        self.append(&refs)
+    }
+
+    /// Appends a batch. Returns once every accepted sample is in the WAL (and, with
+    /// [`FsyncPolicy::Always`], fsynced). Samples outside the out-of-order window are
+    /// refused and counted in the report, not failed.
+    pub fn append(&self, batch: &[(SeriesRef, Sample)]) -> Result<AppendReport, StoreError> {
+        let inner = &*self.inner;
+        if inner.closed.load(Relaxed) {
+            return Err(StoreError::Closed);
+        }
+        let mut report = AppendReport::default();
+        let pos = {
+            let mut mem = inner.mem.write();
+            let window = inner.opts.out_of_order_window_ms;
+            let mut accepted: Vec<(u32, i64, f64)> = Vec::with_capacity(batch.len());
+            let mut buf = Vec::with_capacity(batch.len() * 14 + 64);
+            let mut newly_logged = Vec::new();
+            for (i, &(SeriesRef(id), s)) in batch.iter().enumerate() {
+                let Some(entry) = mem.index.series.get_mut(id as usize) else {
+                    reject(&mut report, i, RejectReason::UnknownSeries, s.t, i64::MIN);
+                    continue;
+                };
+                if entry.max_t != i64::MIN && s.t < entry.max_t.saturating_sub(window) {
+                    reject(&mut report, i, RejectReason::OutOfWindow, s.t, entry.max_t);
+                    continue;
+                }
+                if !entry.logged {
+                    record::encode_series(&mut buf, id, &entry.labels);
+                    entry.logged = true;
+                    newly_logged.push(id);
+                }
+                entry.max_t = entry.max_t.max(s.t);
+                accepted.push((id, s.t, s.v));
+            }
+            for chunk in accepted.chunks(RECORD_SAMPLES) {
+                record::encode_samples(&mut buf, chunk);
+            }
+            let written = if buf.is_empty() { Ok(0) } else { inner.wal.lock().write(&buf) };
+            let pos = match written {
+                Ok(pos) => pos,
+                Err(e) => {
+                    for id in newly_logged {
+                        mem.index.series[id as usize].logged = false;
+                    }
+                    return Err(e);
+                }
+            };
+            let Mem { head, .. } = &mut *mem;
+            for &(id, t, v) in &accepted {
+                if head.insert(id, Sample { t, v }) {
+                    report.accepted += 1;
+                } else {
+                    report.duplicates += 1;
+                }
+            }
+            pos
+        };
+        if inner.opts.fsync == FsyncPolicy::Always && pos > 0 {
+            inner.wal_sync.sync_to(pos)?;
+        }
+        let c = &inner.counters;
+        c.samples_appended.fetch_add(report.accepted, Relaxed);
+        c.samples_duplicate.fetch_add(report.duplicates, Relaxed);
+        for r in RejectReason::ALL {
+            c.rejected[r.index()].fetch_add(report.rejected[r.index()], Relaxed);
+        }
+        inner.wake_if_head_full();
+        Ok(report)
+    }
+
+    /// Records a metric family's type, help and unit (logged in the WAL like samples).
+    pub fn set_metadata(&self, metric: &str, meta: MetricMetadata) -> Result<(), StoreError> {
+        let mut mem = self.inner.mem.write();
+        if mem.metadata.get(metric) == Some(&meta) {
+            return Ok(());
+        }
+        let mut buf = Vec::new();
+        record::encode_metadata(&mut buf, metric, &meta);
+        self.inner.wal.lock().write(&buf)?;
+        mem.metadata.insert(metric.to_owned(), meta);
+        mem.metadata_dirty = true;
+        Ok(())
+    }
+}
+
+fn reject(report: &mut AppendReport, index: usize, reason: RejectReason, t: i64, series_max_t: i64) {
+    report.rejected[reason.index()] += 1;
+    if report.first_rejection.is_none() {
+        report.first_rejection = Some(Rejection { index, reason, t, series_max_t });
+    }
+}

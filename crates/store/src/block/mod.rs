@@ -1,0 +1,47 @@
+//! Immutable blocks: one file per (tier, time window) holding compressed columns.
+//!
+//! Layout of a `.vblk` file:
+//! ```text
+//! "VTSBLK01" | timestamp columns | value columns | series table (zstd) | footer
+//! footer = table offset u64 LE | table length u64 LE | crc32 of all bytes before it u32 LE | "VTSEND01"
+//! ```
+//! Series that share their timestamps (everything scraped together does) share one
+//! timestamp column, so timestamps cost almost nothing per sample. Each value column is
+//! encoded by [`crate::codec`] with whichever scheme is smallest for it.
+
+mod reader;
+mod writer;
+
+pub(crate) use reader::Block;
+pub(crate) use writer::{BlockSeriesData, BlockWriter};
+
+/// File magic at the start of a block.
+const MAGIC: &[u8; 8] = b"VTSBLK01";
+/// Magic at the very end of a block.
+const MAGIC_END: &[u8; 8] = b"VTSEND01";
+/// Footer size: offset, length, crc, magic.
+const FOOTER: usize = 8 + 8 + 4 + 8;
+
+/// Identity and extent of a block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct BlockMeta {
+    /// Resolution in ms of the tier the block belongs to; 0 for raw samples.
+    pub resolution_ms: i64,
+    /// Start of the aligned window the block lies in (inclusive, ms).
+    pub window_start: i64,
+    /// End of that window (exclusive, ms).
+    pub window_end: i64,
+    /// Write sequence number: among overlapping blocks the higher one wins a duplicate.
+    pub seq: u64,
+    /// 0 for a block written from the head; 1 once compacted (and rolled up, for raw).
+    pub level: u8,
+    /// Smallest and largest timestamp in the block.
+    pub min_t: i64,
+    /// See `min_t`.
+    pub max_t: i64,
+    /// Number of samples (raw) or aggregate points (tiers).
+    pub samples: u64,
+}
+
+/// The columns a tier block keeps per point, in order.
+pub(crate) const TIER_COLUMNS: usize = 5;

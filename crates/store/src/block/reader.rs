@@ -1,0 +1,211 @@
+//! Opening and reading a block file.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use memmap2::Mmap;
+
+use super::{BlockMeta, FOOTER, MAGIC, MAGIC_END};
+use crate::codec::{self, varint::Cursor};
+use crate::error::{io_err, StoreError};
+use crate::model::Labels;
+
+/// An open, verified block. Column bytes stay in the page cache through a read-only map.
+pub(crate) struct Block {
+    /// The block file.
+    pub path: PathBuf,
+    /// Its identity and extent.
+    pub meta: BlockMeta,
+    /// File size in bytes.
+    pub bytes: u64,
+    map: Mmap,
+    ts_cols: Vec<(usize, usize, usize)>,
+    series: Vec<SeriesRefs>,
+    /// Global series id to local index.
+    by_id: HashMap<u32, usize>,
+}
+
+struct SeriesRefs {
+    ts_col: usize,
+    cols: Vec<(usize, usize)>,
+}
+
+impl Block {
+    /// Opens and verifies a block; returns it with the labels of its series in local order
+    /// (the caller maps them to global ids with [`Block::set_ids`]).
+    pub(crate) fn open(path: &Path) -> Result<(Block, Vec<Labels>), StoreError> {
+        let corrupt = |what: String| StoreError::CorruptBlock { path: path.to_path_buf(), what };
+        let file = File::open(path).map_err(io_err("opening block", path))?;
+        // SAFETY: block files are immutable once renamed into place and only deleted, never
+        // rewritten, so the mapping cannot change under us.
+        let map = unsafe { Mmap::map(&file) }.map_err(io_err("mapping block", path))?;
+        let n = map.len();
+        if n < MAGIC.len() + FOOTER || &map[..8] != MAGIC || &map[n - 8..] != MAGIC_END {
+            return Err(corrupt("not a block file or truncated (bad magic)".into()));
+        }
+        let footer = &map[n - FOOTER..];
+        let table_off = u64::from_le_bytes(footer[0..8].try_into().unwrap_or_default()) as usize;
+        let table_len = u64::from_le_bytes(footer[8..16].try_into().unwrap_or_default()) as usize;
+        let crc = u32::from_le_bytes(footer[16..20].try_into().unwrap_or_default());
+        if crc32fast::hash(&map[..n - FOOTER + 16]) != crc {
+            return Err(corrupt("checksum mismatch".into()));
+        }
+        if table_off.checked_add(table_len) != Some(n - FOOTER) {
+            return Err(corrupt("series table out of bounds".into()));
+        }
+        let table = zstd::stream::decode_all(&map[table_off..table_off + table_len]).map_err(|e| corrupt(format!("series table: {e}")))?;
+        let bad = |e: crate::codec::varint::Malformed| corrupt(format!("series table: {e}"));
+        let mut c = Cursor::new(&table);
+        let mut meta = BlockMeta {
+            resolution_ms: c.uvarint().map_err(bad)? as i64,
+            window_start: c.varint().map_err(bad)?,
+            window_end: c.varint().map_err(bad)?,
+            seq: c.uvarint().map_err(bad)?,
+            level: c.u8().map_err(bad)?,
+            min_t: 0,
+            max_t: 0,
+            samples: 0,
+        };
+        meta.min_t = c.varint().map_err(bad)?;
+        meta.max_t = c.varint().map_err(bad)?;
+        meta.samples = c.uvarint().map_err(bad)?;
+        let in_bounds = |off: u64, len: u64| off.checked_add(len).is_some_and(|e| e <= table_off as u64 && off >= 8);
+        let nts = c.uvarint().map_err(bad)? as usize;
+        let mut ts_cols = Vec::with_capacity(nts.min(table.len()));
+        for _ in 0..nts {
+            let (off, len, cnt) = (c.uvarint().map_err(bad)?, c.uvarint().map_err(bad)?, c.uvarint().map_err(bad)?);
+            if !in_bounds(off, len) || cnt > meta.samples {
+                return Err(corrupt("timestamp column out of bounds".into()));
+            }
+            ts_cols.push((off as usize, len as usize, cnt as usize));
+        }
+        let nseries = c.uvarint().map_err(bad)? as usize;
+        let mut series = Vec::with_capacity(nseries.min(table.len()));
+        let mut labels = Vec::with_capacity(nseries.min(table.len()));
+        for _ in 0..nseries {
+            let nl = c.uvarint().map_err(bad)? as usize;
+            let mut pairs = Vec::with_capacity(nl.min(64));
+            for _ in 0..nl {
+                pairs.push((c.str().map_err(bad)?.to_owned(), c.str().map_err(bad)?.to_owned()));
+            }
+            let ts_col = c.uvarint().map_err(bad)? as usize;
+            if ts_col >= ts_cols.len() {
+                return Err(corrupt("series refers to a missing timestamp column".into()));
+            }
+            let ncols = c.uvarint().map_err(bad)? as usize;
+            let mut cols = Vec::with_capacity(ncols.min(8));
+            for _ in 0..ncols {
+                let (off, len) = (c.uvarint().map_err(bad)?, c.uvarint().map_err(bad)?);
+                if !in_bounds(off, len) {
+                    return Err(corrupt("value column out of bounds".into()));
+                }
+                cols.push((off as usize, len as usize));
+            }
+            labels.push(Labels::from_pairs(pairs));
+            series.push(SeriesRefs { ts_col, cols });
+        }
+        let block = Block { path: path.to_path_buf(), meta, bytes: n as u64, map, ts_cols, series, by_id: HashMap::new() };
+        Ok((block, labels))
+    }
+
+    /// Records the global id of each local series (same order as `open` returned labels).
+    pub(crate) fn set_ids(&mut self, ids: &[u32]) {
+        self.by_id = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    }
+
+    /// Global ids of the series in this block.
+    pub(crate) fn ids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.by_id.keys().copied()
+    }
+
+    /// Local index of a global series id.
+    pub(crate) fn local(&self, id: u32) -> Option<usize> {
+        self.by_id.get(&id).copied()
+    }
+
+    /// Which timestamp column a local series uses (columns are shared between series).
+    pub(crate) fn ts_col(&self, local: usize) -> usize {
+        self.series[local].ts_col
+    }
+
+    /// Decodes timestamp column `col`.
+    pub(crate) fn timestamps(&self, col: usize) -> Result<Vec<i64>, StoreError> {
+        let (off, len, n) = self.ts_cols[col];
+        codec::decode_timestamps(&self.map[off..off + len], n).map_err(|e| self.corrupt(e))
+    }
+
+    /// Decodes value column `c` of a local series, which has `n` points.
+    pub(crate) fn column(&self, local: usize, c: usize, n: usize) -> Result<Vec<f64>, StoreError> {
+        let Some(&(off, len)) = self.series[local].cols.get(c) else {
+            return Err(self.corrupt("missing column"));
+        };
+        codec::decode_values(&self.map[off..off + len], n).map_err(|e| self.corrupt(e))
+    }
+
+    /// Encoded value columns of every series (for encoding reports).
+    pub(crate) fn value_columns(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        self.series.iter().flat_map(|s| s.cols.iter().map(|&(o, l)| &self.map[o..o + l]))
+    }
+
+    /// Encoded timestamp columns.
+    pub(crate) fn timestamp_columns(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        self.ts_cols.iter().map(|&(o, l, _)| &self.map[o..o + l])
+    }
+
+    fn corrupt(&self, e: impl std::fmt::Display) -> StoreError {
+        StoreError::CorruptBlock { path: self.path.clone(), what: e.to_string() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{BlockSeriesData, BlockWriter};
+    use super::*;
+
+    fn sample_block(dir: &Path) -> PathBuf {
+        let path = dir.join("b.vblk");
+        let ts: Vec<i64> = (0..100).map(|i| 1000 * i + (i % 3)).collect();
+        let series = vec![
+            BlockSeriesData {
+                labels: Labels::from_pairs([("__name__", "a")]),
+                ts: ts.clone(),
+                cols: vec![(0..100).map(|i| i as f64 * 0.1).collect()],
+            },
+            BlockSeriesData { labels: Labels::from_pairs([("__name__", "b")]), ts, cols: vec![vec![7.0; 100]] },
+        ];
+        let meta = BlockMeta { resolution_ms: 0, window_start: 0, window_end: 7_200_000, seq: 3, level: 0, min_t: 0, max_t: 0, samples: 0 };
+        let mut w = BlockWriter::new(meta);
+        series.iter().for_each(|s| w.add(s));
+        w.finish(&path).unwrap();
+        path
+    }
+
+    #[test]
+    fn written_block_reads_back_with_shared_timestamps() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = sample_block(dir.path());
+        let (mut b, labels) = Block::open(&path).unwrap();
+        assert_eq!(labels[1].metric_name(), Some("b"));
+        b.set_ids(&[10, 11]);
+        assert_eq!(b.meta.samples, 200);
+        assert_eq!(b.meta.max_t, 99_000);
+        let l = b.local(11).unwrap();
+        assert_eq!(b.ts_col(l), b.ts_col(b.local(10).unwrap()), "identical timestamps share a column");
+        assert_eq!(b.timestamps(b.ts_col(l)).unwrap()[99], 99_000);
+        assert_eq!(b.column(b.local(10).unwrap(), 0, 100).unwrap()[42], 42.0 * 0.1);
+    }
+
+    #[test]
+    fn any_flipped_byte_is_detected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = sample_block(dir.path());
+        let good = std::fs::read(&path).unwrap();
+        for i in (0..good.len()).step_by(7) {
+            let mut bad = good.clone();
+            bad[i] ^= 0x40;
+            std::fs::write(&path, &bad).unwrap();
+            assert!(matches!(Block::open(&path), Err(StoreError::CorruptBlock { .. })), "flip at {i} went unnoticed");
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! Maintenance: flushing the head into blocks, compaction with rollups, retention and the
+//! disk cap. All of it runs under the store's maintenance lock, one step at a time, and
+//! every step leaves the directory consistent if the process dies in the middle: new files
+//! appear by atomic rename before old ones are removed, and overlapping data is merged on
+//! read with the newest write winning.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering::{Relaxed, SeqCst};
+use std::sync::Arc;
+
+use crate::block::{Block, BlockMeta, BlockSeriesData, BlockWriter};
+use crate::error::{io_err, StoreError};
+use crate::head::Head;
+use crate::model::{Labels, Sample};
+use crate::read::merge_runs;
+use crate::rollup;
+use crate::store::{Inner, Store};
+
+/// Tier blocks are merged into windows of this many buckets (1 m tier: one day per file).
+const TIER_WINDOW_BUCKETS: i64 = 1440;
+/// Tier blocks merge early once a window has this many of them.
+const TIER_MERGE_FANIN: usize = 8;
+
+impl Store {
+    /// Writes the head out as immutable blocks (one per aligned window it touches) and drops
+    /// the WAL segments they cover. Returns the number of samples written.
+    pub fn flush(&self) -> Result<u64, StoreError> {
+        let _m = self.inner.maintenance.lock();
+        flush(&self.inner)
+    }
+
+    /// Merges blocks of windows that can no longer change (or all, with `force`), builds their
+    /// rollup tiers, then applies retention and the disk cap.
+    pub fn compact(&self, force: bool) -> Result<(), StoreError> {
+        let _m = self.inner.maintenance.lock();
+        compact(&self.inner, force)?;
+        apply_retention(&self.inner)
+    }
+}
+
+pub(crate) fn flush(inner: &Inner) -> Result<u64, StoreError> {
+    let (frozen, cut, labels) = {
+        let mut mem = inner.mem.write();
+        if mem.head.samples == 0 {
+            drop(mem);
+            save_metadata(inner)?;
+            return Ok(0);
+        }
+        // Start a new segment before taking the head, so that a failure here leaves
+        // everything as it was. Older segments go once the blocks are written, so series
+        // must be named again in the new chain before their next sample.
+        let cut = inner.wal.lock().rotate()?;
+        for e in mem.index.series.iter_mut() {
+            e.logged = false;
+        }
+        let frozen = Arc::new(std::mem::take(&mut mem.head));
+        mem.frozen = Some(frozen.clone());
+        let labels: Vec<Labels> = (0..frozen.series.len()).map(|id| mem.index.series[id].labels.clone()).collect();
+        (frozen, cut, labels)
+    };
+    match write_head_blocks(inner, &frozen, &labels) {
+        Ok(()) => {
+            inner.mem.write().frozen = None;
+            save_metadata(inner)?;
+            inner.wal.lock().remove_before(cut)?;
+            inner.counters.flushes.fetch_add(1, Relaxed);
+            Ok(frozen.samples as u64)
+        }
+        Err(e) => {
+            // Give the samples back to the head; the WAL still holds them.
+            let mut mem = inner.mem.write();
+            for (id, samples) in frozen.series.iter().enumerate() {
+                for s in samples {
+                    mem.head.insert(id as u32, *s);
+                }
+            }
+            mem.frozen = None;
+            Err(e)
+        }
+    }
+}
+
+fn write_head_blocks(inner: &Inner, head: &Head, labels: &[Labels]) -> Result<(), StoreError> {
+    let bd = inner.opts.block_duration_ms;
+    // Split every series at window boundaries.
+    let mut windows: BTreeMap<i64, Vec<(u32, &[Sample])>> = BTreeMap::new();
+    for (id, samples) in head.series.iter().enumerate() {
+        let mut rest = &samples[..];
+        while let Some(first) = rest.first() {
+            let w = first.t.div_euclid(bd) * bd;
+            let n = rest.partition_point(|s| s.t < w + bd);
+            windows.entry(w).or_default().push((id as u32, &rest[..n]));
+            rest = &rest[n..];
+        }
+    }
+    for (w, series) in windows {
+        let data = series.into_iter().map(|(id, s)| (id, raw_series(labels[id as usize].clone(), s)));
+        write_and_register(inner, 0, w, w + bd, 0, data, &[])?;
+    }
+    Ok(())
+}
+
+fn raw_series(labels: Labels, samples: &[Sample]) -> BlockSeriesData {
+    BlockSeriesData { labels, ts: samples.iter().map(|s| s.t).collect(), cols: vec![samples.iter().map(|s| s.v).collect()] }
+}
+
+fn tier_dir(inner: &Inner, resolution_ms: i64) -> PathBuf {
+    let name = if resolution_ms == 0 { "raw".to_owned() } else { format!("{}s", resolution_ms / 1000) };
+    inner.blocks_dir().join(name)
+}
+
+/// Writes a block from `(id, data)` pairs, opens it, and swaps it in for `replaces`
+/// (whose files are then deleted).
+fn write_and_register(
+    inner: &Inner,
+    resolution_ms: i64,
+    window_start: i64,
+    window_end: i64,
+    level: u8,
+    series: impl Iterator<Item = (u32, BlockSeriesData)>,
+    replaces: &[Arc<Block>],
+) -> Result<(), StoreError> {
+    let seq = inner.next_seq.fetch_add(1, SeqCst);
+    let meta = BlockMeta { resolution_ms, window_start, window_end, seq, level, min_t: 0, max_t: 0, samples: 0 };
+    let mut w = BlockWriter::new(meta);
+    let mut ids = Vec::new();
+    for (id, s) in series {
+        if !s.ts.is_empty() {
+            ids.push(id);
+            w.add(&s);
+        }
+    }
+    let new = if w.is_empty() {
+        None
+    } else {
+        let dir = tier_dir(inner, resolution_ms);
+        std::fs::create_dir_all(&dir).map_err(io_err("creating", &dir))?;
+        let path = dir.join(format!("w{window_start}-s{seq:012}.vblk"));
+        w.finish(&path)?;
+        let (mut b, _) = Block::open(&path)?;
+        b.set_ids(&ids);
+        Some(Arc::new(b))
+    };
+    {
+        let mut blocks = inner.blocks.write();
+        blocks.retain(|b| !replaces.iter().any(|r| Arc::ptr_eq(b, r)));
+        blocks.extend(new);
+    }
+    for r in replaces {
+        std::fs::remove_file(&r.path).map_err(io_err("removing merged block", &r.path))?;
+    }
+    Ok(())
+}
+
+/// Decodes every series of `blocks` (one tier) and merges them, newest write winning.
+fn merged_series(blocks: &[Arc<Block>]) -> Result<BTreeMap<u32, Vec<(u64, Vec<Sample>, Vec<Vec<f64>>)>>, StoreError> {
+    let mut out: BTreeMap<u32, Vec<(u64, Vec<Sample>, Vec<Vec<f64>>)>> = BTreeMap::new();
+    for b in blocks {
+        let ncols = if b.meta.resolution_ms == 0 { 1 } else { crate::block::TIER_COLUMNS };
+        let mut ts_cache: BTreeMap<usize, Vec<i64>> = BTreeMap::new();
+        for id in b.ids().collect::<Vec<_>>() {
+            let Some(local) = b.local(id) else { continue };
+            let col = b.ts_col(local);
+            if !ts_cache.contains_key(&col) {
+                ts_cache.insert(col, b.timestamps(col)?);
+            }
+            let ts = &ts_cache[&col];
+            let cols = (0..ncols).map(|c| b.column(local, c, ts.len())).collect::<Result<Vec<_>, _>>()?;
+            // Samples carry the timestamp and the row index into `cols` (as the value's bits)
+            // so that multi-column points merge with the same rule as raw samples.
+            let rows = ts.iter().enumerate().map(|(i, &t)| Sample { t, v: f64::from_bits(i as u64) }).collect();
+            out.entry(id).or_default().push((b.meta.seq, rows, cols));
+        }
+    }
+    Ok(out)
+}
+
+fn merge_columns(parts: Vec<(u64, Vec<Sample>, Vec<Vec<f64>>)>) -> (Vec<i64>, Vec<Vec<f64>>) {
+    let ncols = parts.first().map_or(0, |p| p.2.len());
+    let cols_by_seq: BTreeMap<u64, Vec<Vec<f64>>> = parts.iter().map(|(s, _, c)| (*s, c.clone())).collect();
+    // Tag each row with its block so the merged order can pick values from the right one.
+    let runs: Vec<(u64, Vec<Sample>)> = parts
+        .into_iter()
+        .map(|(seq, rows, _)| (seq, rows.into_iter().map(|r| Sample { t: r.t, v: f64::from_bits((seq << 32) | r.v.to_bits()) }).collect()))
+        .collect();
+    let merged = merge_runs(runs);
+    let ts = merged.iter().map(|s| s.t).collect();
+    let cols = (0..ncols)
+        .map(|c| {
+            merged
+                .iter()
+                .map(|s| {
+                    let tag = s.v.to_bits();
+                    cols_by_seq[&(tag >> 32)][c][(tag & 0xffff_ffff) as usize]
+                })
+                .collect()
+        })
+        .collect();
+    (ts, cols)
+}
+
+pub(crate) fn compact(inner: &Inner, force: bool) -> Result<(), StoreError> {
+    let reference = inner.max_t.load(Relaxed);
+    let ooo = inner.opts.out_of_order_window_ms;
+    let bd = inner.opts.block_duration_ms;
+    let complete = |window_end: i64| force || window_end.saturating_add(ooo) <= reference;
+
+    // Raw windows: merge and roll up once complete.
+    let mut raw_groups: BTreeMap<i64, Vec<Arc<Block>>> = BTreeMap::new();
+    for b in inner.blocks.read().iter().filter(|b| b.meta.resolution_ms == 0) {
+        raw_groups.entry(b.meta.window_start).or_default().push(b.clone());
+    }
+    for (w, group) in raw_groups {
+        if !complete(w + bd) || (group.len() == 1 && group[0].meta.level > 0) {
+            continue;
+        }
+        let merged = merged_series(&group)?;
+        let labels = label_snapshot(inner, merged.keys());
+        let mut rolled: Vec<(u32, Vec<Sample>)> = Vec::with_capacity(merged.len());
+        let series: Vec<(u32, BlockSeriesData)> = merged
+            .into_iter()
+            .map(|(id, parts)| {
+                let (ts, cols) = merge_columns(parts);
+                rolled.push((id, ts.iter().zip(&cols[0]).map(|(&t, &v)| Sample { t, v }).collect()));
+                (id, BlockSeriesData { labels: labels[&id].clone(), ts, cols })
+            })
+            .collect();
+        write_and_register(inner, 0, w, w + bd, 1, series.into_iter(), &group)?;
+        for tier in &inner.opts.tiers {
+            let data = rolled.iter().map(|(id, samples)| {
+                let (ts, cols) = rollup::to_columns(&rollup::aggregate(samples, tier.resolution_ms));
+                (*id, BlockSeriesData { labels: labels[id].clone(), ts, cols })
+            });
+            write_and_register(inner, tier.resolution_ms, w, w + bd, 0, data, &[])?;
+        }
+        inner.counters.compactions.fetch_add(1, Relaxed);
+    }
+
+    // Tier windows: merge the per-raw-window tier blocks into larger files.
+    for tier in &inner.opts.tiers {
+        let tw = (tier.resolution_ms * TIER_WINDOW_BUCKETS).div_euclid(bd).max(1) * bd;
+        let mut groups: BTreeMap<i64, Vec<Arc<Block>>> = BTreeMap::new();
+        for b in inner.blocks.read().iter().filter(|b| b.meta.resolution_ms == tier.resolution_ms) {
+            groups.entry(b.meta.window_start.div_euclid(tw) * tw).or_default().push(b.clone());
+        }
+        for (w, group) in groups {
+            if group.len() < 2 || !(complete(w + tw) || group.len() >= TIER_MERGE_FANIN) {
+                continue;
+            }
+            let merged = merged_series(&group)?;
+            let labels = label_snapshot(inner, merged.keys());
+            let series = merged.into_iter().map(|(id, parts)| {
+                let (ts, cols) = merge_columns(parts);
+                (id, BlockSeriesData { labels: labels[&id].clone(), ts, cols })
+            });
+            write_and_register(inner, tier.resolution_ms, w, w + tw, 1, series, &group)?;
+            inner.counters.compactions.fetch_add(1, Relaxed);
+        }
+    }
+    Ok(())
+}
+
+fn label_snapshot<'a>(inner: &Inner, ids: impl Iterator<Item = &'a u32>) -> BTreeMap<u32, Labels> {
+    let mem = inner.mem.read();
+    ids.map(|id| (*id, mem.index.series[*id as usize].labels.clone())).collect()
+}
+
+/// Deletes blocks past their tier's retention, then the oldest blocks while the data
+/// directory is over the disk cap (raw first, then the finest tier).
+pub(crate) fn apply_retention(inner: &Inner) -> Result<(), StoreError> {
+    let reference = inner.max_t.load(Relaxed);
+    if reference == i64::MIN {
+        return Ok(());
+    }
+    let retention_of = |res: i64| {
+        if res == 0 {
+            inner.opts.retention_ms
+        } else {
+            inner.opts.tiers.iter().find(|t| t.resolution_ms == res).map_or(0, |t| t.retention_ms)
+        }
+    };
+    let expired: Vec<Arc<Block>> = inner
+        .blocks
+        .read()
+        .iter()
+        .filter(|b| {
+            let r = retention_of(b.meta.resolution_ms);
+            r > 0 && b.meta.max_t < reference.saturating_sub(r)
+        })
+        .cloned()
+        .collect();
+    for b in &expired {
+        tracing::info!(block = %b.path.display(), "retention: deleting block");
+        delete_block(inner, b)?;
+        inner.counters.blocks_deleted_retention.fetch_add(1, Relaxed);
+    }
+    let cap = inner.opts.max_disk_bytes;
+    if cap == 0 {
+        return Ok(());
+    }
+    let mut used = crate::disk::dir_bytes(&inner.dir);
+    while used > cap {
+        // Oldest raw block first; tiers (finest first) only when no raw block is left.
+        let victim = {
+            let blocks = inner.blocks.read();
+            let mut order: Vec<i64> = vec![0];
+            order.extend(inner.opts.tiers.iter().map(|t| t.resolution_ms));
+            order.iter().find_map(|res| {
+                blocks.iter().filter(|b| b.meta.resolution_ms == *res).min_by_key(|b| (b.meta.window_start, b.meta.seq)).cloned()
+            })
+        };
+        let Some(b) = victim else {
+            tracing::warn!(used, cap, "disk cap exceeded but no block is left to delete (the WAL and head remain)");
+            break;
+        };
+        tracing::warn!(block = %b.path.display(), used, cap, "disk cap: deleting oldest block");
+        delete_block(inner, &b)?;
+        used = used.saturating_sub(b.bytes);
+        inner.counters.blocks_deleted_disk_cap.fetch_add(1, Relaxed);
+    }
+    Ok(())
+}
+
+fn delete_block(inner: &Inner, b: &Arc<Block>) -> Result<(), StoreError> {
+    inner.blocks.write().retain(|x| !Arc::ptr_eq(x, b));
+    std::fs::remove_file(&b.path).map_err(io_err("removing block", &b.path))
+}
+
+/// Writes `metadata.tsv` if metadata changed since the last write.
+pub(crate) fn save_metadata(inner: &Inner) -> Result<(), StoreError> {
+    let mut mem = inner.mem.write();
+    if !mem.metadata_dirty {
+        return Ok(());
+    }
+    write_metadata(&inner.dir, &mem.metadata)?;
+    mem.metadata_dirty = false;
+    Ok(())
+}
+
+/// Writes `metadata.tsv`: metric, type, unit, escaped help, tab-separated.
+pub(crate) fn write_metadata(dir: &std::path::Path, metadata: &BTreeMap<String, crate::MetricMetadata>) -> Result<(), StoreError> {
+    let mut text = String::new();
+    for (m, meta) in metadata {
+        text.push_str(&format!("{m}\t{}\t{}\t{}\n", meta.kind.as_str(), meta.unit.replace(['\t', '\n'], " "), escape_help(&meta.help)));
+    }
+    crate::disk::write_atomic(&dir.join("metadata.tsv"), text.as_bytes())
+}
+
+fn escape_help(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('\n', "\\n").replace('\t', "\\t")
+}
+
+/// Reverses the escaping of help texts in `metadata.tsv`.
+pub(crate) fn unescape_help(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}

@@ -1,0 +1,106 @@
+//! Label matchers: the four kinds PromQL selectors use (`=`, `!=`, `=~`, `!~`).
+
+use regex::Regex;
+
+/// How a matcher compares a label value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatchOp {
+    /// `=`: equal.
+    Equal,
+    /// `!=`: not equal.
+    NotEqual,
+    /// `=~`: fully matches the regular expression.
+    Regex,
+    /// `!~`: does not fully match the regular expression.
+    NotRegex,
+}
+
+/// One label matcher, e.g. `job=~"node|vitals"`. A missing label has the value `""`.
+#[derive(Clone, Debug)]
+pub struct Matcher {
+    /// Label name.
+    pub name: String,
+    /// Comparison.
+    pub op: MatchOp,
+    /// Value or pattern as written.
+    pub value: String,
+    /// The anchored regex, for the regex kinds.
+    re: Option<Regex>,
+}
+
+impl Matcher {
+    /// Builds a matcher; a regex is anchored at both ends as in Prometheus.
+    pub fn new(op: MatchOp, name: impl Into<String>, value: impl Into<String>) -> Result<Matcher, regex::Error> {
+        let value = value.into();
+        let re = match op {
+            MatchOp::Regex | MatchOp::NotRegex => Some(Regex::new(&format!("^(?s:{value})$"))?),
+            _ => None,
+        };
+        Ok(Matcher { name: name.into(), op, value, re })
+    }
+
+    /// `name="value"`.
+    pub fn equal(name: impl Into<String>, value: impl Into<String>) -> Matcher {
+        Matcher { name: name.into(), op: MatchOp::Equal, value: value.into(), re: None }
+    }
+
+    /// Whether a label value (`""` when absent) satisfies the matcher.
+    pub fn matches(&self, value: &str) -> bool {
+        match (self.op, &self.re) {
+            (MatchOp::Equal, _) => self.value == value,
+            (MatchOp::NotEqual, _) => self.value != value,
+            (MatchOp::Regex, Some(re)) => re.is_match(value),
+            (MatchOp::NotRegex, Some(re)) => !re.is_match(value),
+            // Regex kinds are always built with a compiled pattern by `new`.
+            (MatchOp::Regex | MatchOp::NotRegex, None) => false,
+        }
+    }
+
+    /// For a regex matcher that is a plain alternation of literals (`a|b|c`), the literals:
+    /// the index looks them up directly instead of testing every value.
+    pub(crate) fn literal_alternatives(&self) -> Option<Vec<&str>> {
+        if self.op != MatchOp::Regex {
+            return None;
+        }
+        let special = |c: char| "\\.+*?()[]{}^$".contains(c);
+        if self.value.chars().any(special) {
+            return None;
+        }
+        Some(self.value.split('|').collect())
+    }
+}
+
+impl std::fmt::Display for Matcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let op = match self.op {
+            MatchOp::Equal => "=",
+            MatchOp::NotEqual => "!=",
+            MatchOp::Regex => "=~",
+            MatchOp::NotRegex => "!~",
+        };
+        write!(f, "{}{}{:?}", self.name, op, self.value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regex_is_anchored() {
+        let m = Matcher::new(MatchOp::Regex, "job", "node").unwrap();
+        assert!(m.matches("node"));
+        assert!(!m.matches("node2"));
+        let m = Matcher::new(MatchOp::NotRegex, "job", "no.*").unwrap();
+        assert!(!m.matches("node"));
+        assert!(m.matches("vitals"));
+    }
+
+    #[test]
+    fn literal_alternation_detected() {
+        let m = Matcher::new(MatchOp::Regex, "mode", "idle|user").unwrap();
+        assert_eq!(m.literal_alternatives(), Some(vec!["idle", "user"]));
+        let m = Matcher::new(MatchOp::Regex, "mode", "id.e").unwrap();
+        assert_eq!(m.literal_alternatives(), None);
+    }
+}
