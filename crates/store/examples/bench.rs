@@ -54,6 +54,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             drop(store);
             let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() })?;
             bps.push(dir_bytes(dir.path()) as f64 / samples as f64);
+            if let Ok(keep) = std::env::var("BENCH_KEEP_DIR") {
+                let _ = std::process::Command::new("cp").arg("-r").arg(dir.path()).arg(format!("{keep}/{name}")).status();
+            }
             if run == 0 {
                 verify(&store, data)?;
                 for (res, n, bytes) in store.stats().blocks {

@@ -158,15 +158,11 @@ fn merged_series(blocks: &[Arc<Block>]) -> Result<BTreeMap<u32, Vec<(u64, Vec<Sa
     let mut out: BTreeMap<u32, Vec<(u64, Vec<Sample>, Vec<Vec<f64>>)>> = BTreeMap::new();
     for b in blocks {
         let ncols = if b.meta.resolution_ms == 0 { 1 } else { crate::block::TIER_COLUMNS };
-        let mut ts_cache: BTreeMap<usize, Vec<i64>> = BTreeMap::new();
+        let mut cur = b.cursor();
         for id in b.ids().collect::<Vec<_>>() {
             let Some(local) = b.local(id) else { continue };
-            let col = b.ts_col(local);
-            if !ts_cache.contains_key(&col) {
-                ts_cache.insert(col, b.timestamps(col)?);
-            }
-            let ts = &ts_cache[&col];
-            let cols = (0..ncols).map(|c| b.column(local, c, ts.len())).collect::<Result<Vec<_>, _>>()?;
+            let ts = cur.timestamps(local)?.to_vec();
+            let cols = (0..ncols).map(|c| cur.column(local, c, 0, ts.len())).collect::<Result<Vec<_>, _>>()?;
             // Samples carry the timestamp and the row index into `cols` (as the value's bits)
             // so that multi-column points merge with the same rule as raw samples.
             let rows = ts.iter().enumerate().map(|(i, &t)| Sample { t, v: f64::from_bits(i as u64) }).collect();

@@ -58,21 +58,18 @@ impl Store {
             (ids, labels, runs)
         };
         for b in overlapping(inner, 0, start, end) {
-            let mut ts_cache: HashMap<usize, Vec<i64>> = HashMap::new();
+            let mut cur = b.cursor();
             for (i, id) in ids.iter().enumerate() {
                 let Some(local) = b.local(*id) else { continue };
-                let col = b.ts_col(local);
-                if !ts_cache.contains_key(&col) {
-                    ts_cache.insert(col, b.timestamps(col)?);
-                }
-                let ts = &ts_cache[&col];
+                let ts = cur.timestamps(local)?;
                 let lo = ts.partition_point(|t| *t < start);
                 let hi = ts.partition_point(|t| *t <= end);
                 if lo >= hi {
                     continue;
                 }
-                let vs = b.column(local, 0, ts.len())?;
-                let run = ts[lo..hi].iter().zip(&vs[lo..hi]).map(|(&t, &v)| Sample { t, v }).collect();
+                let ts = ts[lo..hi].to_vec();
+                let vs = cur.column(local, 0, lo, hi)?;
+                let run = ts.into_iter().zip(vs).map(|(t, v)| Sample { t, v }).collect();
                 push_run(&mut runs[i], b.meta.seq, run);
             }
         }
@@ -126,19 +123,18 @@ impl Store {
         };
         let mut runs: Vec<Vec<(u64, Vec<Aggregate>)>> = vec![Vec::new(); ids.len()];
         for b in overlapping(inner, resolution_ms, start, end) {
-            let mut ts_cache: HashMap<usize, Vec<i64>> = HashMap::new();
+            let mut cur = b.cursor();
             for (i, id) in ids.iter().enumerate() {
                 let Some(local) = b.local(*id) else { continue };
-                let col = b.ts_col(local);
-                if !ts_cache.contains_key(&col) {
-                    ts_cache.insert(col, b.timestamps(col)?);
+                let ts = cur.timestamps(local)?;
+                let lo = ts.partition_point(|t| *t < start);
+                let hi = ts.partition_point(|t| *t <= end);
+                if lo >= hi {
+                    continue;
                 }
-                let ts = &ts_cache[&col];
-                let cols = (0..crate::block::TIER_COLUMNS).map(|c| b.column(local, c, ts.len())).collect::<Result<Vec<_>, _>>()?;
-                let points: Vec<Aggregate> = rollup::from_columns(ts, &cols)
-                    .into_iter()
-                    .filter(|a| a.t >= start && a.t <= end && !unrolled.contains(&window_of(a.t)))
-                    .collect();
+                let ts = ts[lo..hi].to_vec();
+                let cols = (0..crate::block::TIER_COLUMNS).map(|c| cur.column(local, c, lo, hi)).collect::<Result<Vec<_>, _>>()?;
+                let points: Vec<Aggregate> = rollup::from_columns(&ts, &cols).into_iter().filter(|a| !unrolled.contains(&window_of(a.t))).collect();
                 if !points.is_empty() {
                     runs[i].push((b.meta.seq, points));
                 }

@@ -21,6 +21,9 @@ pub(crate) struct Block {
     pub bytes: u64,
     map: Mmap,
     ts_cols: Vec<(usize, usize, usize)>,
+    /// Block-wide columns (tier blocks) and their length.
+    shared: Vec<(usize, usize)>,
+    shared_len: usize,
     series: Vec<SeriesRefs>,
     /// Global series id to local index.
     by_id: HashMap<u32, usize>,
@@ -28,7 +31,10 @@ pub(crate) struct Block {
 
 struct SeriesRefs {
     ts_col: usize,
+    /// Own columns (raw blocks), or empty when the series lives in the shared columns.
     cols: Vec<(usize, usize)>,
+    /// Offset of the series' points in the shared columns.
+    shared_off: usize,
 }
 
 impl Block {
@@ -80,6 +86,19 @@ impl Block {
             }
             ts_cols.push((off as usize, len as usize, cnt as usize));
         }
+        let nshared = c.uvarint().map_err(bad)? as usize;
+        let shared_len = c.uvarint().map_err(bad)? as usize;
+        if shared_len as u64 > meta.samples {
+            return Err(corrupt("shared columns longer than the block".into()));
+        }
+        let mut shared = Vec::with_capacity(nshared.min(8));
+        for _ in 0..nshared {
+            let (off, len) = (c.uvarint().map_err(bad)?, c.uvarint().map_err(bad)?);
+            if !in_bounds(off, len) {
+                return Err(corrupt("shared column out of bounds".into()));
+            }
+            shared.push((off as usize, len as usize));
+        }
         let nseries = c.uvarint().map_err(bad)? as usize;
         let mut series = Vec::with_capacity(nseries.min(table.len()));
         let mut labels = Vec::with_capacity(nseries.min(table.len()));
@@ -95,6 +114,13 @@ impl Block {
             }
             let ncols = c.uvarint().map_err(bad)? as usize;
             let mut cols = Vec::with_capacity(ncols.min(8));
+            let mut shared_off = 0;
+            if ncols == 0 {
+                shared_off = c.uvarint().map_err(bad)? as usize;
+                if shared.is_empty() || shared_off + ts_cols[ts_col].2 > shared_len {
+                    return Err(corrupt("series points outside the shared columns".into()));
+                }
+            }
             for _ in 0..ncols {
                 let (off, len) = (c.uvarint().map_err(bad)?, c.uvarint().map_err(bad)?);
                 if !in_bounds(off, len) {
@@ -103,9 +129,9 @@ impl Block {
                 cols.push((off as usize, len as usize));
             }
             labels.push(Labels::from_pairs(pairs));
-            series.push(SeriesRefs { ts_col, cols });
+            series.push(SeriesRefs { ts_col, cols, shared_off });
         }
-        let block = Block { path: path.to_path_buf(), meta, bytes: n as u64, map, ts_cols, series, by_id: HashMap::new() };
+        let block = Block { path: path.to_path_buf(), meta, bytes: n as u64, map, ts_cols, shared, shared_len, series, by_id: HashMap::new() };
         Ok((block, labels))
     }
 
@@ -135,17 +161,14 @@ impl Block {
         codec::decode_timestamps(&self.map[off..off + len], n).map_err(|e| self.corrupt(e))
     }
 
-    /// Decodes value column `c` of a local series, which has `n` points.
-    pub(crate) fn column(&self, local: usize, c: usize, n: usize) -> Result<Vec<f64>, StoreError> {
-        let Some(&(off, len)) = self.series[local].cols.get(c) else {
-            return Err(self.corrupt("missing column"));
-        };
-        codec::decode_values(&self.map[off..off + len], n).map_err(|e| self.corrupt(e))
+    /// A reader that decodes each shared column once, for reading many series.
+    pub(crate) fn cursor(&self) -> BlockCursor<'_> {
+        BlockCursor { block: self, ts: HashMap::new(), shared: vec![None; self.shared.len()] }
     }
 
-    /// Encoded value columns of every series (for encoding reports).
+    /// Encoded value columns (own and shared) of every series (for encoding reports).
     pub(crate) fn value_columns(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        self.series.iter().flat_map(|s| s.cols.iter().map(|&(o, l)| &self.map[o..o + l]))
+        self.series.iter().flat_map(|s| s.cols.iter()).chain(&self.shared).map(|&(o, l)| &self.map[o..o + l])
     }
 
     /// Encoded timestamp columns.
@@ -155,6 +178,48 @@ impl Block {
 
     fn corrupt(&self, e: impl std::fmt::Display) -> StoreError {
         StoreError::CorruptBlock { path: self.path.clone(), what: e.to_string() }
+    }
+}
+
+/// Reads series from one block, decoding every timestamp and shared column at most once.
+pub(crate) struct BlockCursor<'a> {
+    block: &'a Block,
+    ts: HashMap<usize, Vec<i64>>,
+    shared: Vec<Option<Vec<f64>>>,
+}
+
+impl BlockCursor<'_> {
+    /// Timestamps of a local series.
+    pub(crate) fn timestamps(&mut self, local: usize) -> Result<&[i64], StoreError> {
+        let col = self.block.series[local].ts_col;
+        if !self.ts.contains_key(&col) {
+            self.ts.insert(col, self.block.timestamps(col)?);
+        }
+        Ok(self.ts.get(&col).map_or(&[], |v| v.as_slice()))
+    }
+
+    /// Value column `c` of a local series, restricted to points `lo..hi`.
+    pub(crate) fn column(&mut self, local: usize, c: usize, lo: usize, hi: usize) -> Result<Vec<f64>, StoreError> {
+        let b = self.block;
+        let s = &b.series[local];
+        let n = b.ts_cols[s.ts_col].2;
+        if hi > n || lo > hi {
+            return Err(b.corrupt("point range outside the series"));
+        }
+        if s.cols.is_empty() {
+            let Some(slot) = self.shared.get_mut(c) else { return Err(b.corrupt("missing shared column")) };
+            if slot.is_none() {
+                let (off, len) = b.shared[c];
+                *slot = Some(codec::decode_values(&b.map[off..off + len], b.shared_len).map_err(|e| b.corrupt(e))?);
+            }
+            let all = slot.as_deref().unwrap_or(&[]);
+            return Ok(all[s.shared_off + lo..s.shared_off + hi].to_vec());
+        }
+        let Some(&(off, len)) = s.cols.get(c) else { return Err(b.corrupt("missing column")) };
+        let mut v = codec::decode_values(&b.map[off..off + len], n).map_err(|e| b.corrupt(e))?;
+        v.truncate(hi);
+        v.drain(..lo);
+        Ok(v)
     }
 }
 
@@ -193,7 +258,8 @@ mod tests {
         let l = b.local(11).unwrap();
         assert_eq!(b.ts_col(l), b.ts_col(b.local(10).unwrap()), "identical timestamps share a column");
         assert_eq!(b.timestamps(b.ts_col(l)).unwrap()[99], 99_000);
-        assert_eq!(b.column(b.local(10).unwrap(), 0, 100).unwrap()[42], 42.0 * 0.1);
+        let mut cur = b.cursor();
+        assert_eq!(cur.column(b.local(10).unwrap(), 0, 40, 50).unwrap()[2], 42.0 * 0.1);
     }
 
     #[test]

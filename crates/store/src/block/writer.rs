@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{BlockMeta, FOOTER, MAGIC, MAGIC_END};
+use super::{BlockMeta, FOOTER, MAGIC, MAGIC_END, TIER_COLUMNS};
 use crate::codec::{self, varint::*};
 use crate::error::StoreError;
 use crate::model::Labels;
@@ -25,6 +25,9 @@ pub(crate) struct BlockWriter {
     table: Vec<u8>,
     ts_index: HashMap<Vec<i64>, u32>,
     ts_cols: Vec<(u64, u64, usize)>,
+    /// Block-wide columns (tier blocks): every series' points appended in series order.
+    shared: Vec<Vec<f64>>,
+    shared_len: u64,
     series: u64,
     min_t: i64,
     max_t: i64,
@@ -32,16 +35,21 @@ pub(crate) struct BlockWriter {
 }
 
 impl BlockWriter {
-    /// Starts a block with the given identity (extent fields are computed).
+    /// Starts a block with the given identity (extent fields are computed). Raw blocks
+    /// keep one value column per series; tier blocks keep [`TIER_COLUMNS`] block-wide
+    /// columns, because their series are short and per-column overhead would dominate.
     pub(crate) fn new(meta: BlockMeta) -> BlockWriter {
         let mut file = Vec::with_capacity(1 << 16);
         file.extend_from_slice(MAGIC);
+        let shared = if meta.resolution_ms == 0 { Vec::new() } else { vec![Vec::new(); TIER_COLUMNS] };
         BlockWriter {
             meta,
             file,
             table: Vec::new(),
             ts_index: HashMap::new(),
             ts_cols: Vec::new(),
+            shared,
+            shared_len: 0,
             series: 0,
             min_t: i64::MAX,
             max_t: i64::MIN,
@@ -74,6 +82,16 @@ impl BlockWriter {
             put_str(t, &l.value);
         }
         put_uvarint(t, ts_idx as u64);
+        if !self.shared.is_empty() {
+            // Zero own columns: the points start at this offset of the block-wide columns.
+            put_uvarint(t, 0);
+            put_uvarint(t, self.shared_len);
+            for (dst, src) in self.shared.iter_mut().zip(&s.cols) {
+                dst.extend_from_slice(src);
+            }
+            self.shared_len += s.ts.len() as u64;
+            return;
+        }
         put_uvarint(t, s.cols.len() as u64);
         for c in &s.cols {
             let enc = codec::encode_values(c);
@@ -90,6 +108,12 @@ impl BlockWriter {
 
     /// Writes the file atomically at `path`; returns the final meta and the file size.
     pub(crate) fn finish(mut self, path: &Path) -> Result<(BlockMeta, u64), StoreError> {
+        let mut shared_refs = Vec::new();
+        for c in &self.shared {
+            let enc = codec::encode_values(c);
+            shared_refs.push((self.file.len() as u64, enc.len() as u64));
+            self.file.extend_from_slice(&enc);
+        }
         let meta = &mut self.meta;
         meta.min_t = self.min_t;
         meta.max_t = self.max_t;
@@ -108,6 +132,12 @@ impl BlockWriter {
             put_uvarint(&mut head, *off);
             put_uvarint(&mut head, *len);
             put_uvarint(&mut head, *n as u64);
+        }
+        put_uvarint(&mut head, shared_refs.len() as u64);
+        put_uvarint(&mut head, self.shared_len);
+        for (off, len) in &shared_refs {
+            put_uvarint(&mut head, *off);
+            put_uvarint(&mut head, *len);
         }
         put_uvarint(&mut head, self.series);
         head.extend_from_slice(&self.table);
