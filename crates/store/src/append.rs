@@ -125,6 +125,7 @@ impl Store {
             let mut accepted: Vec<(u32, i64, f64)> = Vec::with_capacity(batch.len());
             let mut buf = Vec::with_capacity(batch.len() * 14 + 64);
             let mut newly_logged = Vec::new();
+            let mut batch_max = i64::MIN;
             for (i, &(SeriesRef(id), s)) in batch.iter().enumerate() {
                 let Some(entry) = mem.index.series.get_mut(id as usize) else {
                     reject(&mut report, i, RejectReason::UnknownSeries, s.t, i64::MIN);
@@ -140,6 +141,7 @@ impl Store {
                     newly_logged.push(id);
                 }
                 entry.max_t = entry.max_t.max(s.t);
+                batch_max = batch_max.max(s.t);
                 accepted.push((id, s.t, s.v));
             }
             for chunk in accepted.chunks(RECORD_SAMPLES) {
@@ -155,6 +157,7 @@ impl Store {
                     return Err(e);
                 }
             };
+            inner.max_t.fetch_max(batch_max, Relaxed);
             let Mem { head, .. } = &mut *mem;
             for &(id, t, v) in &accepted {
                 if head.insert(id, Sample { t, v }) {

@@ -13,12 +13,14 @@ use crate::block::{Block, BlockMeta, BlockSeriesData, BlockWriter};
 use crate::error::{io_err, StoreError};
 use crate::head::Head;
 use crate::model::{Labels, Sample};
-use crate::read::merge_runs;
 use crate::rollup;
 use crate::store::{Inner, Store};
 
 /// Tier blocks are merged into windows of this many buckets (1 m tier: one day per file).
 const TIER_WINDOW_BUCKETS: i64 = 1440;
+/// Retention deletes whole blocks: a tier window is kept to at most this share of the
+/// tier's retention, so data outlives its retention by little.
+const TIER_WINDOW_RETENTION_SHARE: i64 = 10;
 /// Tier blocks merge early once a window has this many of them.
 const TIER_MERGE_FANIN: usize = 8;
 
@@ -153,9 +155,16 @@ fn write_and_register(
     Ok(())
 }
 
-/// Decodes every series of `blocks` (one tier) and merges them, newest write winning.
-fn merged_series(blocks: &[Arc<Block>]) -> Result<BTreeMap<u32, Vec<(u64, Vec<Sample>, Vec<Vec<f64>>)>>, StoreError> {
-    let mut out: BTreeMap<u32, Vec<(u64, Vec<Sample>, Vec<Vec<f64>>)>> = BTreeMap::new();
+/// One series' points from one block: timestamps and parallel value columns.
+struct Part {
+    seq: u64,
+    ts: Vec<i64>,
+    cols: Vec<Vec<f64>>,
+}
+
+/// Decodes every series of `blocks` (all of one tier), grouped by series id.
+fn series_parts(blocks: &[Arc<Block>]) -> Result<BTreeMap<u32, Vec<Part>>, StoreError> {
+    let mut out: BTreeMap<u32, Vec<Part>> = BTreeMap::new();
     for b in blocks {
         let ncols = if b.meta.resolution_ms == 0 { 1 } else { crate::block::TIER_COLUMNS };
         let mut cur = b.cursor();
@@ -163,36 +172,27 @@ fn merged_series(blocks: &[Arc<Block>]) -> Result<BTreeMap<u32, Vec<(u64, Vec<Sa
             let Some(local) = b.local(id) else { continue };
             let ts = cur.timestamps(local)?.to_vec();
             let cols = (0..ncols).map(|c| cur.column(local, c, 0, ts.len())).collect::<Result<Vec<_>, _>>()?;
-            // Samples carry the timestamp and the row index into `cols` (as the value's bits)
-            // so that multi-column points merge with the same rule as raw samples.
-            let rows = ts.iter().enumerate().map(|(i, &t)| Sample { t, v: f64::from_bits(i as u64) }).collect();
-            out.entry(id).or_default().push((b.meta.seq, rows, cols));
+            out.entry(id).or_default().push(Part { seq: b.meta.seq, ts, cols });
         }
     }
     Ok(out)
 }
 
-fn merge_columns(parts: Vec<(u64, Vec<Sample>, Vec<Vec<f64>>)>) -> (Vec<i64>, Vec<Vec<f64>>) {
-    let ncols = parts.first().map_or(0, |p| p.2.len());
-    let cols_by_seq: BTreeMap<u64, Vec<Vec<f64>>> = parts.iter().map(|(s, _, c)| (*s, c.clone())).collect();
-    // Tag each row with its block so the merged order can pick values from the right one.
-    let runs: Vec<(u64, Vec<Sample>)> = parts
-        .into_iter()
-        .map(|(seq, rows, _)| (seq, rows.into_iter().map(|r| Sample { t: r.t, v: f64::from_bits((seq << 32) | r.v.to_bits()) }).collect()))
-        .collect();
-    let merged = merge_runs(runs);
-    let ts = merged.iter().map(|s| s.t).collect();
-    let cols = (0..ncols)
-        .map(|c| {
-            merged
-                .iter()
-                .map(|s| {
-                    let tag = s.v.to_bits();
-                    cols_by_seq[&(tag >> 32)][c][(tag & 0xffff_ffff) as usize]
-                })
-                .collect()
-        })
-        .collect();
+/// Merges parts by time; where timestamps collide the most recently written block wins.
+fn merge_parts(parts: &[Part]) -> (Vec<i64>, Vec<Vec<f64>>) {
+    let mut rows: Vec<(i64, u64, usize, usize)> =
+        parts.iter().enumerate().flat_map(|(p, part)| part.ts.iter().enumerate().map(move |(r, &t)| (t, part.seq, p, r))).collect();
+    rows.sort_unstable();
+    let mut kept: Vec<(i64, usize, usize)> = Vec::with_capacity(rows.len());
+    for (t, _, p, r) in rows {
+        match kept.last_mut() {
+            Some(last) if last.0 == t => *last = (t, p, r),
+            _ => kept.push((t, p, r)),
+        }
+    }
+    let ncols = parts.first().map_or(0, |p| p.cols.len());
+    let ts = kept.iter().map(|k| k.0).collect();
+    let cols = (0..ncols).map(|c| kept.iter().map(|&(_, p, r)| parts[p].cols[c][r]).collect()).collect();
     (ts, cols)
 }
 
@@ -211,13 +211,13 @@ pub(crate) fn compact(inner: &Inner, force: bool) -> Result<(), StoreError> {
         if !complete(w + bd) || (group.len() == 1 && group[0].meta.level > 0) {
             continue;
         }
-        let merged = merged_series(&group)?;
+        let merged = series_parts(&group)?;
         let labels = label_snapshot(inner, merged.keys());
         let mut rolled: Vec<(u32, Vec<Sample>)> = Vec::with_capacity(merged.len());
         let series: Vec<(u32, BlockSeriesData)> = merged
             .into_iter()
             .map(|(id, parts)| {
-                let (ts, cols) = merge_columns(parts);
+                let (ts, cols) = merge_parts(&parts);
                 rolled.push((id, ts.iter().zip(&cols[0]).map(|(&t, &v)| Sample { t, v }).collect()));
                 (id, BlockSeriesData { labels: labels[&id].clone(), ts, cols })
             })
@@ -235,7 +235,7 @@ pub(crate) fn compact(inner: &Inner, force: bool) -> Result<(), StoreError> {
 
     // Tier windows: merge the per-raw-window tier blocks into larger files.
     for tier in &inner.opts.tiers {
-        let tw = (tier.resolution_ms * TIER_WINDOW_BUCKETS).div_euclid(bd).max(1) * bd;
+        let tw = tier_window(tier, bd);
         let mut groups: BTreeMap<i64, Vec<Arc<Block>>> = BTreeMap::new();
         for b in inner.blocks.read().iter().filter(|b| b.meta.resolution_ms == tier.resolution_ms) {
             groups.entry(b.meta.window_start.div_euclid(tw) * tw).or_default().push(b.clone());
@@ -244,10 +244,10 @@ pub(crate) fn compact(inner: &Inner, force: bool) -> Result<(), StoreError> {
             if group.len() < 2 || !(complete(w + tw) || group.len() >= TIER_MERGE_FANIN) {
                 continue;
             }
-            let merged = merged_series(&group)?;
+            let merged = series_parts(&group)?;
             let labels = label_snapshot(inner, merged.keys());
             let series = merged.into_iter().map(|(id, parts)| {
-                let (ts, cols) = merge_columns(parts);
+                let (ts, cols) = merge_parts(&parts);
                 (id, BlockSeriesData { labels: labels[&id].clone(), ts, cols })
             });
             write_and_register(inner, tier.resolution_ms, w, w + tw, 1, series, &group)?;
@@ -255,6 +255,15 @@ pub(crate) fn compact(inner: &Inner, force: bool) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+/// Length of the windows a tier's blocks are merged into: a multiple of the raw window.
+fn tier_window(tier: &crate::TierOptions, bd: i64) -> i64 {
+    let mut want = tier.resolution_ms.saturating_mul(TIER_WINDOW_BUCKETS);
+    if tier.retention_ms > 0 {
+        want = want.min(tier.retention_ms / TIER_WINDOW_RETENTION_SHARE);
+    }
+    (want / bd).max(1) * bd
 }
 
 fn label_snapshot<'a>(inner: &Inner, ids: impl Iterator<Item = &'a u32>) -> BTreeMap<u32, Labels> {

@@ -88,8 +88,8 @@ impl Store {
     pub fn select_tier(&self, resolution_ms: i64, matchers: &[Matcher], start: i64, end: i64) -> Result<Vec<SeriesAggregates>, StoreError> {
         let inner = &*self.inner;
         let bd = inner.opts.block_duration_ms;
-        let start = start.div_euclid(resolution_ms) * resolution_ms;
-        let window_of = |t: i64| t.div_euclid(bd) * bd;
+        let start = start.div_euclid(resolution_ms).saturating_mul(resolution_ms);
+        let window_of = |t: i64| t.div_euclid(bd).saturating_mul(bd);
         // Windows whose raw data is not (or no longer entirely) reflected in tier blocks.
         let mut unrolled: BTreeSet<i64> =
             overlapping(inner, 0, start, end).iter().filter(|b| b.meta.level == 0).map(|b| b.meta.window_start).collect();
@@ -134,7 +134,8 @@ impl Store {
                 }
                 let ts = ts[lo..hi].to_vec();
                 let cols = (0..crate::block::TIER_COLUMNS).map(|c| cur.column(local, c, lo, hi)).collect::<Result<Vec<_>, _>>()?;
-                let points: Vec<Aggregate> = rollup::from_columns(&ts, &cols).into_iter().filter(|a| !unrolled.contains(&window_of(a.t))).collect();
+                let points: Vec<Aggregate> =
+                    rollup::from_columns(&ts, &cols).into_iter().filter(|a| !unrolled.contains(&window_of(a.t))).collect();
                 if !points.is_empty() {
                     runs[i].push((b.meta.seq, points));
                 }
@@ -241,7 +242,7 @@ fn push_run(runs: &mut Vec<(u64, Vec<Sample>)>, prio: u64, run: Vec<Sample>) {
 }
 
 /// Merges time-sorted runs; where timestamps collide the run with the higher priority wins.
-pub(crate) fn merge_runs(runs: Vec<(u64, Vec<Sample>)>) -> Vec<Sample> {
+fn merge_runs(runs: Vec<(u64, Vec<Sample>)>) -> Vec<Sample> {
     merge_by_time(runs, |s| s.t)
 }
 

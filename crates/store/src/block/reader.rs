@@ -131,7 +131,8 @@ impl Block {
             labels.push(Labels::from_pairs(pairs));
             series.push(SeriesRefs { ts_col, cols, shared_off });
         }
-        let block = Block { path: path.to_path_buf(), meta, bytes: n as u64, map, ts_cols, shared, shared_len, series, by_id: HashMap::new() };
+        let block =
+            Block { path: path.to_path_buf(), meta, bytes: n as u64, map, ts_cols, shared, shared_len, series, by_id: HashMap::new() };
         Ok((block, labels))
     }
 
@@ -231,7 +232,7 @@ mod tests {
     fn sample_block(dir: &Path) -> PathBuf {
         let path = dir.join("b.vblk");
         let ts: Vec<i64> = (0..100).map(|i| 1000 * i + (i % 3)).collect();
-        let series = vec![
+        let series = [
             BlockSeriesData {
                 labels: Labels::from_pairs([("__name__", "a")]),
                 ts: ts.clone(),

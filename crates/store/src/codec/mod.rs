@@ -33,10 +33,10 @@ pub enum Scheme {
 
 /// The scheme a column was written with.
 pub fn scheme_of(col: &[u8]) -> Option<Scheme> {
-    match col.first()? {
-        &TAG_GORILLA => Some(Scheme::Gorilla),
-        &TAG_PCO => Some(Scheme::Pco),
-        &TAG_CONST => Some(Scheme::Constant),
+    match *col.first()? {
+        TAG_GORILLA => Some(Scheme::Gorilla),
+        TAG_PCO => Some(Scheme::Pco),
+        TAG_CONST => Some(Scheme::Constant),
         _ => None,
     }
 }
