@@ -30,7 +30,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let node = load(&dataset)?;
     let synth = synthetic(500, 4 * 3600);
     println!("# vitals-store benchmark, {runs} runs each; figures are median [min..max]");
-    for (name, data) in [("node-1s", &node), ("synthetic-500x4h", &synth)] {
+    let file_name = dataset.file_name().and_then(|n| n.to_str()).unwrap_or("dataset");
+    let file_name = file_name.split('.').next().unwrap_or(file_name);
+    for (name, data) in [(file_name, &node), ("synthetic-500x4h", &synth)] {
         let samples: usize = data.iter().map(|(_, s)| s.len()).sum();
         println!("dataset {name}: {} series, {samples} samples", data.len());
         let mut bps = Vec::new();

@@ -57,22 +57,18 @@ impl Store {
                 .collect();
             (ids, labels, runs)
         };
-        for b in overlapping(inner, 0, start, end) {
-            let mut cur = b.cursor();
-            for (i, id) in ids.iter().enumerate() {
-                let Some(local) = b.local(*id) else { continue };
-                let ts = cur.timestamps(local)?;
-                let lo = ts.partition_point(|t| *t < start);
-                let hi = ts.partition_point(|t| *t <= end);
-                if lo >= hi {
-                    continue;
-                }
-                let ts = ts[lo..hi].to_vec();
-                let vs = cur.column(local, 0, lo, hi)?;
-                let run = ts.into_iter().zip(vs).map(|(t, v)| Sample { t, v }).collect();
-                push_run(&mut runs[i], b.meta.seq, run);
-            }
-        }
+        let blocks = overlapping(inner, 0, start, end);
+        // Decoding dominates reads of many series: split the series over the cores.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(ids.len().div_ceil(PARALLEL_MIN_SERIES)).max(1);
+        let per = ids.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = ids
+                .chunks(per)
+                .zip(runs.chunks_mut(per))
+                .map(|(ids, runs)| scope.spawn(|| read_raw_blocks(&blocks, ids, runs, start, end)))
+                .collect();
+            workers.into_iter().try_for_each(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+        })?;
         Ok(labels
             .into_iter()
             .zip(runs)
@@ -220,6 +216,36 @@ impl Store {
         }
         present
     }
+}
+
+/// Below this many series per thread, reading in parallel costs more than it saves.
+const PARALLEL_MIN_SERIES: usize = 64;
+
+/// Adds the samples of `ids` within `[start, end]` from raw `blocks` to their runs.
+fn read_raw_blocks(
+    blocks: &[Arc<Block>],
+    ids: &[u32],
+    runs: &mut [Vec<(u64, Vec<Sample>)>],
+    start: i64,
+    end: i64,
+) -> Result<(), StoreError> {
+    for b in blocks {
+        let mut cur = b.cursor();
+        for (i, id) in ids.iter().enumerate() {
+            let Some(local) = b.local(*id) else { continue };
+            let ts = cur.timestamps(local)?;
+            let lo = ts.partition_point(|t| *t < start);
+            let hi = ts.partition_point(|t| *t <= end);
+            if lo >= hi {
+                continue;
+            }
+            let ts = ts[lo..hi].to_vec();
+            let vs = cur.column(local, 0, lo, hi)?;
+            let run = ts.into_iter().zip(vs).map(|(t, v)| Sample { t, v }).collect();
+            push_run(&mut runs[i], b.meta.seq, run);
+        }
+    }
+    Ok(())
 }
 
 /// Blocks of one tier (0 = raw) overlapping `[start, end]`, oldest write first.
