@@ -14,6 +14,10 @@ use std::time::Instant;
 use vitals_exposition::{for_each_line, Line};
 use vitals_store::{Labels, MatchOp, Matcher, Sample, SeriesRef, Store, StoreOptions};
 
+// The binary's allocator, so that figures match what `vitals serve` does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type Dataset = Vec<(Labels, Vec<Sample>)>;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -71,7 +75,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let end = data.iter().filter_map(|(_, s)| s.last()).map(|s| s.t).max().unwrap_or(0);
             let all = [Matcher::new(MatchOp::Regex, "__name__", ".+")?];
             let mut times = Vec::new();
-            for _ in 0..20 {
+            let reps: usize = std::env::var("BENCH_READ_REPS").ok().and_then(|r| r.parse().ok()).unwrap_or(20);
+            for _ in 0..reps {
                 let t0 = Instant::now();
                 let got = store.select(&all, end - 3_600_000, end)?;
                 times.push(t0.elapsed().as_secs_f64() * 1e3);

@@ -239,9 +239,8 @@ fn read_raw_blocks(
             if lo >= hi {
                 continue;
             }
-            let ts = ts[lo..hi].to_vec();
-            let vs = cur.column(local, 0, lo, hi)?;
-            let run = ts.into_iter().zip(vs).map(|(t, v)| Sample { t, v }).collect();
+            let mut run = Vec::new();
+            cur.samples_into(local, lo, hi, &mut run)?;
             push_run(&mut runs[i], b.meta.seq, run);
         }
     }
@@ -279,7 +278,12 @@ fn merge_by_time<T: Copy>(mut runs: Vec<(u64, Vec<T>)>, key: impl Fn(&T) -> i64)
     // Fast path: runs that follow each other in time concatenate without sorting.
     runs.sort_by_key(|(p, r)| (r.first().map(&key), *p));
     if runs.windows(2).all(|w| w[0].1.last().map(&key) < w[1].1.first().map(&key)) {
-        return runs.into_iter().flat_map(|r| r.1).collect();
+        let total: usize = runs.iter().map(|r| r.1.len()).sum();
+        let mut it = runs.into_iter();
+        let mut out = it.next().map(|r| r.1).unwrap_or_default();
+        out.reserve(total - out.len());
+        it.for_each(|r| out.extend(r.1));
+        return out;
     }
     let mut all: Vec<(i64, u64, T)> = runs
         .into_iter()

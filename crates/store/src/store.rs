@@ -284,16 +284,26 @@ impl Drop for Inner {
     }
 }
 
+/// Takes the directory's exclusive lock. A process that has just exited (or a child that
+/// briefly inherited the descriptor between fork and exec) may still hold it for a moment,
+/// so the lock is retried for a short while before giving up.
 fn lock_dir(dir: &Path) -> Result<File, StoreError> {
     let path = dir.join("LOCK");
     let f = File::options().create(true).truncate(false).write(true).open(&path).map_err(io_err("opening lock file", &path))?;
-    // SAFETY: flock on a valid, owned file descriptor.
-    let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if rc != 0 {
-        return Err(StoreError::Locked(dir.to_path_buf()));
+    for attempt in 0..LOCK_ATTEMPTS {
+        // SAFETY: flock on a valid, owned file descriptor.
+        if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+            return Ok(f);
+        }
+        if attempt + 1 < LOCK_ATTEMPTS {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
-    Ok(f)
+    Err(StoreError::Locked(dir.to_path_buf()))
 }
+
+/// Lock attempts, 50 ms apart.
+const LOCK_ATTEMPTS: u32 = 20;
 
 /// Block files under `blocks/<tier>/`, removing leftovers of interrupted writes.
 fn block_files(root: &Path) -> Result<Vec<PathBuf>, StoreError> {

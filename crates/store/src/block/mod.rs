@@ -7,7 +7,8 @@
 //! ```
 //! Series that share their timestamps (everything scraped together does) share one
 //! timestamp column, so timestamps cost almost nothing per sample. Each value column is
-//! encoded by [`crate::codec`] with whichever scheme is smallest for it.
+//! encoded by [`crate::codec`] with whichever scheme is smallest for it; raw value columns
+//! are split into pages of [`VALUE_PAGE`] values, tier blocks keep block-wide columns.
 
 mod reader;
 mod writer;
@@ -42,6 +43,10 @@ pub(crate) struct BlockMeta {
     /// Number of samples (raw) or aggregate points (tiers).
     pub samples: u64,
 }
+
+/// Values per page of a raw series' value column: a read decodes only the pages it needs
+/// (about half an hour of 1 s data), at a small cost in compression.
+const VALUE_PAGE: usize = 8192;
 
 /// The columns a tier block keeps per point, in order.
 pub(crate) const TIER_COLUMNS: usize = 5;

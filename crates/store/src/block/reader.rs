@@ -9,7 +9,7 @@ use memmap2::Mmap;
 use super::{BlockMeta, FOOTER, MAGIC, MAGIC_END};
 use crate::codec::{self, varint::Cursor};
 use crate::error::{io_err, StoreError};
-use crate::model::Labels;
+use crate::model::{Labels, Sample};
 
 /// An open, verified block. Column bytes stay in the page cache through a read-only map.
 pub(crate) struct Block {
@@ -21,6 +21,8 @@ pub(crate) struct Block {
     pub bytes: u64,
     map: Mmap,
     ts_cols: Vec<(usize, usize, usize)>,
+    /// Values per page of raw value columns.
+    page: usize,
     /// Block-wide columns (tier blocks) and their length.
     shared: Vec<(usize, usize)>,
     shared_len: usize,
@@ -31,8 +33,9 @@ pub(crate) struct Block {
 
 struct SeriesRefs {
     ts_col: usize,
-    /// Own columns (raw blocks), or empty when the series lives in the shared columns.
-    cols: Vec<(usize, usize)>,
+    /// Pages of the own value column (raw blocks); empty when the series lives in the
+    /// shared columns.
+    pages: Vec<(usize, usize)>,
     /// Offset of the series' points in the shared columns.
     shared_off: usize,
 }
@@ -76,6 +79,10 @@ impl Block {
         meta.min_t = c.varint().map_err(bad)?;
         meta.max_t = c.varint().map_err(bad)?;
         meta.samples = c.uvarint().map_err(bad)?;
+        let page = c.uvarint().map_err(bad)? as usize;
+        if page == 0 {
+            return Err(corrupt("page size 0".into()));
+        }
         let in_bounds = |off: u64, len: u64| off.checked_add(len).is_some_and(|e| e <= table_off as u64 && off >= 8);
         let nts = c.uvarint().map_err(bad)? as usize;
         let mut ts_cols = Vec::with_capacity(nts.min(table.len()));
@@ -112,27 +119,47 @@ impl Block {
             if ts_col >= ts_cols.len() {
                 return Err(corrupt("series refers to a missing timestamp column".into()));
             }
-            let ncols = c.uvarint().map_err(bad)? as usize;
-            let mut cols = Vec::with_capacity(ncols.min(8));
+            let n = ts_cols[ts_col].2;
+            let mut pages = Vec::new();
             let mut shared_off = 0;
-            if ncols == 0 {
-                shared_off = c.uvarint().map_err(bad)? as usize;
-                if shared.is_empty() || shared_off + ts_cols[ts_col].2 > shared_len {
-                    return Err(corrupt("series points outside the shared columns".into()));
+            match c.uvarint().map_err(bad)? {
+                0 => {
+                    shared_off = c.uvarint().map_err(bad)? as usize;
+                    if shared.is_empty() || shared_off + n > shared_len {
+                        return Err(corrupt("series points outside the shared columns".into()));
+                    }
                 }
-            }
-            for _ in 0..ncols {
-                let (off, len) = (c.uvarint().map_err(bad)?, c.uvarint().map_err(bad)?);
-                if !in_bounds(off, len) {
-                    return Err(corrupt("value column out of bounds".into()));
+                1 => {
+                    let npages = c.uvarint().map_err(bad)? as usize;
+                    if npages != n.div_ceil(page) {
+                        return Err(corrupt("page count does not match the series length".into()));
+                    }
+                    pages.reserve(npages);
+                    for _ in 0..npages {
+                        let (off, len) = (c.uvarint().map_err(bad)?, c.uvarint().map_err(bad)?);
+                        if !in_bounds(off, len) {
+                            return Err(corrupt("value page out of bounds".into()));
+                        }
+                        pages.push((off as usize, len as usize));
+                    }
                 }
-                cols.push((off as usize, len as usize));
+                k => return Err(corrupt(format!("series with {k} own columns"))),
             }
             labels.push(Labels::from_pairs(pairs));
-            series.push(SeriesRefs { ts_col, cols, shared_off });
+            series.push(SeriesRefs { ts_col, pages, shared_off });
         }
-        let block =
-            Block { path: path.to_path_buf(), meta, bytes: n as u64, map, ts_cols, shared, shared_len, series, by_id: HashMap::new() };
+        let block = Block {
+            path: path.to_path_buf(),
+            meta,
+            bytes: n as u64,
+            map,
+            ts_cols,
+            page,
+            shared,
+            shared_len,
+            series,
+            by_id: HashMap::new(),
+        };
         Ok((block, labels))
     }
 
@@ -169,7 +196,7 @@ impl Block {
 
     /// Encoded value columns (own and shared) of every series (for encoding reports).
     pub(crate) fn value_columns(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        self.series.iter().flat_map(|s| s.cols.iter()).chain(&self.shared).map(|&(o, l)| &self.map[o..o + l])
+        self.series.iter().flat_map(|s| s.pages.iter()).chain(&self.shared).map(|&(o, l)| &self.map[o..o + l])
     }
 
     /// Encoded timestamp columns.
@@ -207,7 +234,7 @@ impl BlockCursor<'_> {
         if hi > n || lo > hi {
             return Err(b.corrupt("point range outside the series"));
         }
-        if s.cols.is_empty() {
+        if s.pages.is_empty() {
             let Some(slot) = self.shared.get_mut(c) else { return Err(b.corrupt("missing shared column")) };
             if slot.is_none() {
                 let (off, len) = b.shared[c];
@@ -216,11 +243,50 @@ impl BlockCursor<'_> {
             let all = slot.as_deref().unwrap_or(&[]);
             return Ok(all[s.shared_off + lo..s.shared_off + hi].to_vec());
         }
-        let Some(&(off, len)) = s.cols.get(c) else { return Err(b.corrupt("missing column")) };
-        let mut v = codec::decode_values(&b.map[off..off + len], n).map_err(|e| b.corrupt(e))?;
-        v.truncate(hi);
-        v.drain(..lo);
-        Ok(v)
+        if c != 0 {
+            return Err(b.corrupt("raw series have one value column"));
+        }
+        let mut out = Vec::with_capacity(hi - lo);
+        self.each_page(local, lo, hi, |_, vals| out.extend_from_slice(vals))?;
+        Ok(out)
+    }
+
+    /// Appends the raw samples `lo..hi` of a local series to `out` (the read hot path:
+    /// values go from the decoded page straight into samples, with no copy in between).
+    pub(crate) fn samples_into(&mut self, local: usize, lo: usize, hi: usize, out: &mut Vec<Sample>) -> Result<(), StoreError> {
+        self.timestamps(local)?;
+        let ts = self.ts.get(&self.block.series[local].ts_col).map_or(&[][..], |v| v.as_slice());
+        out.reserve(hi.saturating_sub(lo));
+        let block = self.block;
+        Self::pages(block, local, lo, hi, |start, vals| {
+            out.extend(ts[start..start + vals.len()].iter().zip(vals).map(|(&t, &v)| Sample { t, v }))
+        })
+    }
+
+    fn each_page(&mut self, local: usize, lo: usize, hi: usize, f: impl FnMut(usize, &[f64])) -> Result<(), StoreError> {
+        Self::pages(self.block, local, lo, hi, f)
+    }
+
+    /// Decodes the pages of a raw series covering `lo..hi` and hands each part, with the
+    /// index of its first point, to `f`.
+    fn pages(b: &Block, local: usize, lo: usize, hi: usize, mut f: impl FnMut(usize, &[f64])) -> Result<(), StoreError> {
+        let s = &b.series[local];
+        let n = b.ts_cols[s.ts_col].2;
+        if hi > n || lo > hi || s.pages.is_empty() {
+            return Err(b.corrupt("point range outside the series"));
+        }
+        if lo == hi {
+            return Ok(());
+        }
+        for p in lo / b.page..=(hi - 1) / b.page {
+            let (off, len) = s.pages[p];
+            let first = p * b.page;
+            let count = b.page.min(n - first);
+            let vals = codec::decode_values(&b.map[off..off + len], count).map_err(|e| b.corrupt(e))?;
+            let (a, z) = (lo.max(first), hi.min(first + count));
+            f(a, &vals[a - first..z - first]);
+        }
+        Ok(())
     }
 }
 

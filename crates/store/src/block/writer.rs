@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{BlockMeta, FOOTER, MAGIC, MAGIC_END, TIER_COLUMNS};
+use super::{BlockMeta, FOOTER, MAGIC, MAGIC_END, TIER_COLUMNS, VALUE_PAGE};
 use crate::codec::{self, varint::*};
 use crate::error::StoreError;
 use crate::model::Labels;
@@ -14,7 +14,8 @@ pub(crate) struct BlockSeriesData {
     pub labels: Labels,
     /// Timestamps, strictly increasing.
     pub ts: Vec<i64>,
-    /// One column for raw blocks; min, max, sum, count, last for tier blocks.
+    /// One column for raw blocks; min, max, sum, count, last for tier blocks (all the
+    /// same length as `ts`).
     pub cols: Vec<Vec<f64>>,
 }
 
@@ -92,9 +93,12 @@ impl BlockWriter {
             self.shared_len += s.ts.len() as u64;
             return;
         }
-        put_uvarint(t, s.cols.len() as u64);
-        for c in &s.cols {
-            let enc = codec::encode_values(c);
+        // Raw series: one value column, encoded in pages so reads decode only what they need.
+        put_uvarint(t, 1);
+        let values = s.cols.first().map_or(&[][..], |c| c.as_slice());
+        put_uvarint(&mut self.table, values.len().div_ceil(VALUE_PAGE) as u64);
+        for page in values.chunks(VALUE_PAGE) {
+            let enc = codec::encode_values(page);
             put_uvarint(&mut self.table, self.file.len() as u64);
             put_uvarint(&mut self.table, enc.len() as u64);
             self.file.extend_from_slice(&enc);
@@ -127,6 +131,7 @@ impl BlockWriter {
         put_varint(&mut head, meta.min_t);
         put_varint(&mut head, meta.max_t);
         put_uvarint(&mut head, meta.samples);
+        put_uvarint(&mut head, VALUE_PAGE as u64);
         put_uvarint(&mut head, self.ts_cols.len() as u64);
         for (off, len, n) in &self.ts_cols {
             put_uvarint(&mut head, *off);
