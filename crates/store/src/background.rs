@@ -1,7 +1,7 @@
 //! The maintenance thread: periodic WAL syncs, head flushes, compaction and retention.
 
 use std::sync::atomic::Ordering::Relaxed;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -9,16 +9,17 @@ use crate::maintain;
 use crate::store::Inner;
 use crate::FsyncPolicy;
 
-/// Starts the thread; it stops when the store is closed.
-pub(crate) fn spawn(inner: Arc<Inner>) -> JoinHandle<()> {
-    std::thread::Builder::new()
-        .name("vitals-store".into())
-        .spawn(move || run(&inner))
-        .unwrap_or_else(|e| panic!("cannot start the store maintenance thread: {e}"))
+/// Starts the thread; it stops when the store is closed or every handle is dropped (it
+/// holds only a weak reference between ticks).
+pub(crate) fn spawn(inner: &Arc<Inner>) -> std::io::Result<JoinHandle<()>> {
+    let weak = Arc::downgrade(inner);
+    std::thread::Builder::new().name("vitals-store".into()).spawn(move || run(&weak))
 }
 
-fn run(inner: &Inner) {
-    let opts = &inner.opts;
+fn run(weak: &Weak<Inner>) {
+    let Some(inner) = weak.upgrade() else { return };
+    let opts = inner.opts.clone();
+    drop(inner);
     let tick = match opts.fsync {
         FsyncPolicy::Interval => opts.fsync_interval.min(Duration::from_secs(1)),
         _ => Duration::from_secs(1),
@@ -26,6 +27,8 @@ fn run(inner: &Inner) {
     let mut last_flush = Instant::now();
     let mut last_compact = Instant::now();
     loop {
+        let Some(inner) = weak.upgrade() else { return };
+        let inner = &*inner;
         {
             let (m, cv) = &inner.wake;
             let mut woken = m.lock();

@@ -191,7 +191,7 @@ impl Store {
         });
         let store = Store { inner };
         if store.inner.opts.background {
-            let handle = crate::background::spawn(store.inner.clone());
+            let handle = crate::background::spawn(&store.inner).map_err(io_err("starting the maintenance thread", dir))?;
             *store.inner.background.lock() = Some(handle);
         }
         Ok(store)
@@ -275,7 +275,8 @@ impl Store {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        // Last handle gone without close(): still make acknowledged data durable.
+        // Last handle gone without close(): the maintenance thread ends on its next tick;
+        // make acknowledged data durable now.
         if !self.closed.load(Relaxed) {
             if let Err(e) = self.wal_sync.sync_all() {
                 tracing::error!("syncing the WAL at drop: {e}");

@@ -139,3 +139,30 @@ fn every_acknowledged_sample_survives_sigkill() {
         drop(store);
     }
 }
+
+#[test]
+fn background_thread_syncs_flushes_and_stops_with_the_last_handle() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = StoreOptions {
+        background: true,
+        fsync_interval: std::time::Duration::from_millis(50),
+        head_flush_interval: std::time::Duration::from_millis(200),
+        ..opts()
+    };
+    let store = Store::open(dir.path(), o.clone()).unwrap();
+    store.append_labeled(&[(series("bg", 0), s(1000, 1.0))]).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while store.stats().flushes_total == 0 {
+        assert!(std::time::Instant::now() < deadline, "no flush within 10 s");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let st = store.stats();
+    assert!(st.wal_fsyncs_total > 0);
+    assert_eq!(st.head_samples, 0);
+    assert_eq!(st.blocks[0].1, 1, "one raw block");
+    drop(store);
+    // The thread lets go of the directory by itself.
+    let store = Store::open(dir.path(), o).unwrap();
+    assert_eq!(dump(&store)[&series("bg", 0)], vec![(1000, 1f64.to_bits())]);
+    store.close().unwrap();
+}
