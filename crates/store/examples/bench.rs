@@ -99,6 +99,53 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         report(name, "ingest_samples_per_second_labeled", &mut ingest_labeled, 0);
         report(name, "read_1h_all_series_ms", &mut read_1h, 2);
     }
+    index_bench()?;
+    Ok(())
+}
+
+/// Series selection on a larger index: 100 metrics x 1,000 instances = 100,000 series,
+/// with the selectors dashboards use.
+fn index_bench() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() })?;
+    let mut batch = Vec::with_capacity(100_000);
+    for m in 0..100 {
+        for h in 0..1000 {
+            let l = Labels::from_pairs([
+                ("__name__", format!("metric_{m}")),
+                ("instance", format!("host-{h}:9100")),
+                ("job", if h % 2 == 0 { "node".into() } else { "app".into() }),
+            ]);
+            batch.push((l, Sample { t: 1000, v: 1.0 }));
+        }
+    }
+    store.append_labeled(&batch)?;
+    println!("index: 100000 series (100 metrics x 1000 instances)");
+    let m = |op, n: &str, v: &str| Matcher::new(op, n, v);
+    let cases: Vec<(&str, Vec<Matcher>)> = vec![
+        ("metric_7", vec![m(MatchOp::Equal, "__name__", "metric_7")?]),
+        (
+            "metric_7{instance=\"host-42:9100\"}",
+            vec![m(MatchOp::Equal, "__name__", "metric_7")?, m(MatchOp::Equal, "instance", "host-42:9100")?],
+        ),
+        ("metric_7{job!=\"node\"}", vec![m(MatchOp::Equal, "__name__", "metric_7")?, m(MatchOp::NotEqual, "job", "node")?]),
+        ("metric_7{instance=~\"host-1.*\"}", vec![m(MatchOp::Equal, "__name__", "metric_7")?, m(MatchOp::Regex, "instance", "host-1.*")?]),
+        (
+            "metric_7{instance!~\"host-1.*\"}",
+            vec![m(MatchOp::Equal, "__name__", "metric_7")?, m(MatchOp::NotRegex, "instance", "host-1.*")?],
+        ),
+        ("{__name__=~\"metric_1.\",job=\"app\"}", vec![m(MatchOp::Regex, "__name__", "metric_1.")?, m(MatchOp::Equal, "job", "app")?]),
+    ];
+    for (name, sel) in cases {
+        let mut times = Vec::new();
+        let mut n = 0;
+        for _ in 0..50 {
+            let t0 = Instant::now();
+            n = store.series(std::slice::from_ref(&sel), 0, 2000).len();
+            times.push(t0.elapsed().as_secs_f64() * 1e6);
+        }
+        println!("vitals index select {name}: {n} series, median {:.0} us", median(&mut times));
+    }
     Ok(())
 }
 
