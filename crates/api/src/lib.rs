@@ -1,0 +1,28 @@
+//! Vitals' HTTP server: the routes of one axum [`Router`].
+//!
+//! | Route | Methods | What |
+//! | --- | --- | --- |
+//! | `/metrics` | GET | Vitals' own current metrics, text exposition format |
+//! | `/-/healthy` | GET | 200 while the process serves HTTP |
+//! | `/-/ready` | GET | 200 once the store is open (WAL replayed), else 503 |
+//! | `/api/v1/series` | GET, POST | series matching `match[]` (Prometheus API) |
+//! | `/api/v1/labels` | GET, POST | label names (Prometheus API) |
+//! | `/api/v1/label/{name}/values` | GET, POST | values of one label (Prometheus API) |
+//! | `/api/v1/export` | GET, POST | raw samples as JSON lines (VictoriaMetrics format) |
+//! | `/api/v1/import/prometheus` | POST | text exposition in, optionally gzip |
+//!
+//! API errors use Prometheus' shape, `{"status":"error","errorType":"bad_data","error":"..."}`,
+//! with 400 for bad input; bad input never causes a 5xx. See each route's module for
+//! its parameters and choices.
+
+#![warn(missing_docs)]
+
+mod app;
+mod error;
+mod params;
+mod routes;
+mod selector;
+mod time;
+
+pub use app::{App, Ready};
+pub use routes::router;

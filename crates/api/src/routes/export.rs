@@ -1,0 +1,188 @@
+//! `/api/v1/export`: raw samples of the series matching `match[]` (required) between
+//! `start` and `end`, in VictoriaMetrics' JSON line format, one series per line:
+//!
+//! ```text
+//! {"metric":{"__name__":"up","job":"node"},"values":[1,0.5],"timestamps":[1700000000000,1700000001000]}
+//! ```
+//!
+//! Finite values are JSON numbers written with the shortest digits that read back to the
+//! same f64, so every value round-trips bit for bit. JSON has no NaN or infinities; like
+//! VictoriaMetrics' `/api/v1/import` reads them, NaN is written `"NaN"`, +Inf `"Inf"` and
+//! -Inf `"-Inf"`. Staleness markers are left out, timestamp and all: they mark the end of
+//! a series rather than a value (VictoriaMetrics writes `null`, which its import reads back
+//! as a plain NaN). A series whose samples in the range are all staleness markers gets no
+//! line. Lines are sorted by series.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::fmt::Write as _;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use tokio::sync::mpsc;
+use vitals_store::{is_stale_marker, Matcher, SeriesSamples, Store, StoreError, METRIC_NAME_LABEL};
+
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::App;
+
+/// Bytes of output gathered before they are sent on.
+const CHUNK: usize = 64 << 10;
+
+pub(crate) async fn export(State(app): State<App>, params: Params) -> Result<Response, ApiError> {
+    let sets = params.required_matcher_sets()?;
+    let (start, end) = params.time_range()?;
+    let store = app.ready()?.store.clone();
+    let series = tokio::task::spawn_blocking(move || select_all(&store, &sets, start, end))
+        .await
+        .map_err(|e| ApiError::internal(format!("export failed: {e}")))?
+        .map_err(ApiError::store)?;
+    let (tx, rx) = mpsc::channel::<Bytes>(4);
+    tokio::task::spawn_blocking(move || write_lines(&series, &tx));
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|b| (Ok::<_, Infallible>(b), rx)) });
+    Ok(([(header::CONTENT_TYPE, "application/stream+json; charset=utf-8")], Body::from_stream(stream)).into_response())
+}
+
+/// Every series matching any set, each once, sorted by labels.
+fn select_all(store: &Store, sets: &[Vec<Matcher>], start: i64, end: i64) -> Result<Vec<SeriesSamples>, StoreError> {
+    let mut all = BTreeMap::new();
+    for set in sets {
+        for s in store.select(set, start, end)? {
+            all.entry(s.labels.clone()).or_insert(s);
+        }
+    }
+    Ok(all.into_values().collect())
+}
+
+/// Writes the lines in chunks to `tx`; stops early if the client went away.
+fn write_lines(series: &[SeriesSamples], tx: &mpsc::Sender<Bytes>) {
+    let mut buf = String::with_capacity(CHUNK);
+    for s in series {
+        write_line(&mut buf, s);
+        if buf.len() >= CHUNK && tx.blocking_send(Bytes::from(std::mem::take(&mut buf))).is_err() {
+            return;
+        }
+    }
+    if !buf.is_empty() {
+        let _ = tx.blocking_send(Bytes::from(buf));
+    }
+}
+
+/// One series' line, or nothing when it has only staleness markers.
+pub(crate) fn write_line(out: &mut String, s: &SeriesSamples) {
+    let samples: Vec<_> = s.samples.iter().filter(|x| !is_stale_marker(x.v)).collect();
+    if samples.is_empty() {
+        return;
+    }
+    out.push_str("{\"metric\":{");
+    // VictoriaMetrics writes the name first.
+    let name = s.labels.iter().filter(|l| l.name == METRIC_NAME_LABEL);
+    for (i, l) in name.chain(s.labels.iter().filter(|l| l.name != METRIC_NAME_LABEL)).enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_string(out, &l.name);
+        out.push(':');
+        push_json_string(out, &l.value);
+    }
+    out.push_str("},\"values\":[");
+    for (i, x) in samples.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_value(out, x.v);
+    }
+    out.push_str("],\"timestamps\":[");
+    for (i, x) in samples.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "{}", x.t);
+    }
+    out.push_str("]}\n");
+}
+
+/// A value: the shortest round-trip digits (`1`, `0.1`, `1e-7`, `-0.0`), or `"NaN"`,
+/// `"Inf"`, `"-Inf"`.
+fn push_value(out: &mut String, v: f64) {
+    if v.is_nan() {
+        out.push_str("\"NaN\"");
+    } else if v.is_infinite() {
+        out.push_str(if v > 0.0 { "\"Inf\"" } else { "\"-Inf\"" });
+    } else {
+        let start = out.len();
+        // Debug gives the shortest digits that parse back to the same f64, in JSON syntax.
+        let _ = write!(out, "{v:?}");
+        // Whole numbers without the ".0", as VictoriaMetrics writes them; -0.0 keeps it so
+        // that the sign survives JSON parsers that read "-0" as an integer.
+        if out.ends_with(".0") && &out[start..] != "-0.0" {
+            out.truncate(out.len() - 2);
+        }
+    }
+}
+
+/// A JSON string literal with `"`, `\` and control characters escaped.
+fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use vitals_store::{stale_marker, Labels, Sample};
+
+    use super::*;
+
+    fn line(labels: &[(&str, &str)], samples: &[(i64, f64)]) -> String {
+        let s = SeriesSamples {
+            labels: Labels::from_pairs(labels.iter().copied()),
+            samples: samples.iter().map(|&(t, v)| Sample { t, v }).collect(),
+        };
+        let mut out = String::new();
+        write_line(&mut out, &s);
+        out
+    }
+
+    #[test]
+    fn writes_victoriametrics_json_lines() {
+        let got = line(&[("job", "a\"b\\c\n"), ("__name__", "up"), ("Zone", "x")], &[(1000, 1.0), (2000, 0.1), (3000, -0.0), (4000, 1e-7)]);
+        assert_eq!(
+            got,
+            "{\"metric\":{\"__name__\":\"up\",\"Zone\":\"x\",\"job\":\"a\\\"b\\\\c\\n\"},\"values\":[1,0.1,-0.0,1e-7],\"timestamps\":[1000,2000,3000,4000]}\n"
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&got).unwrap();
+        assert_eq!(parsed["metric"]["job"], "a\"b\\c\n");
+    }
+
+    #[test]
+    fn special_values_and_staleness_markers() {
+        let got = line(&[("__name__", "x")], &[(1, f64::NAN), (2, f64::INFINITY), (3, stale_marker()), (4, f64::NEG_INFINITY)]);
+        assert_eq!(got, "{\"metric\":{\"__name__\":\"x\"},\"values\":[\"NaN\",\"Inf\",\"-Inf\"],\"timestamps\":[1,2,4]}\n");
+        assert_eq!(line(&[("__name__", "x")], &[(3, stale_marker())]), "");
+    }
+
+    #[test]
+    fn finite_values_round_trip_bit_for_bit() {
+        let values = [0.1 + 0.2, 1.0 / 3.0, 123456789.12345678, 5e-324, f64::MAX, -1.5e300, 1e16, 1e15, 2f64.powi(60), 0.0];
+        let got = line(&[("__name__", "x")], &values.iter().enumerate().map(|(i, v)| (i as i64, *v)).collect::<Vec<_>>());
+        let start = got.find("\"values\":[").unwrap() + 10;
+        let end = got[start..].find(']').unwrap() + start;
+        let back: Vec<u64> = got[start..end].split(',').map(|t| t.parse::<f64>().unwrap().to_bits()).collect();
+        assert_eq!(back, values.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+    }
+}

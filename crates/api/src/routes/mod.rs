@@ -1,0 +1,35 @@
+//! The router and its routes.
+
+mod export;
+mod health;
+mod import;
+mod metrics;
+mod series;
+
+use axum::http::{StatusCode, Uri};
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::App;
+
+/// All of Vitals' routes (see the crate documentation), sharing `app`.
+pub fn router(app: App) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics::metrics))
+        .route("/-/healthy", get(health::healthy))
+        .route("/-/ready", get(health::ready))
+        .route("/api/v1/series", get(series::series).post(series::series))
+        .route("/api/v1/labels", get(series::labels).post(series::labels))
+        .route("/api/v1/label/{name}/values", get(series::label_values).post(series::label_values))
+        .route("/api/v1/export", get(export::export).post(export::export))
+        .route("/api/v1/import/prometheus", post(import::import))
+        .fallback(not_found)
+        .with_state(app)
+}
+
+async fn not_found(uri: Uri) -> (StatusCode, String) {
+    (StatusCode::NOT_FOUND, format!("404 page not found: {}\n", uri.path()))
+}
+
+#[cfg(test)]
+mod tests;

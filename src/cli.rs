@@ -1,0 +1,81 @@
+//! The command line: subcommands and their flags.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// One binary that watches a machine and its services, keeps their history and tells what
+/// is slow.
+#[derive(Parser)]
+#[command(name = "vitals", version, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Collect metrics, store them and serve the HTTP API until SIGINT or SIGTERM.
+    Serve(ServeArgs),
+    /// Load a Prometheus text exposition file (plain or gzip) into a data directory.
+    Import(ImportArgs),
+    /// Check a configuration file and print the effective configuration.
+    CheckConfig(CheckConfigArgs),
+    /// Print the version, the git commit it was built from and the target.
+    Version,
+}
+
+/// `vitals serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Configuration file (YAML); without one, the defaults apply.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data directory; overrides the file's `data_dir`.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// HTTP listen address such as 127.0.0.1:7464 (port 0 picks a free port); overrides the
+    /// file's `listen`.
+    #[arg(long, value_name = "ADDR", value_parser = vitals_config::parse_listen)]
+    pub listen: Option<SocketAddr>,
+}
+
+/// `vitals import`.
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The file to import, plain text or gzip (detected by its first bytes); `-` reads
+    /// standard input.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Data directory to import into; defaults to the configuration's `data_dir`. It must
+    /// not be in use by a running `vitals serve`.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// What to do with malformed lines: `reject` checks the whole file first and stores
+    /// nothing if any line is bad; `skip` imports the other lines and lists the bad ones.
+    #[arg(long, value_name = "POLICY", default_value = "reject")]
+    pub on_error: OnErrorArg,
+    /// Configuration file, for `data_dir` and the storage settings.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// `--on-error` values.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum OnErrorArg {
+    /// Store nothing if any line is malformed.
+    Reject,
+    /// Skip malformed lines and list them.
+    Skip,
+}
+
+/// `vitals check-config`.
+#[derive(Args)]
+pub struct CheckConfigArgs {
+    /// The configuration file to check.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
