@@ -15,17 +15,24 @@ pub enum RejectReason {
     OutOfWindow,
     /// The series reference does not exist (a caller bug).
     UnknownSeries,
+    /// More than [`MAX_FUTURE_MS`] ahead of the wall clock. Retention and compaction are
+    /// measured from the newest sample, so one such sample could expire everything else.
+    TooFarInFuture,
 }
+
+/// How far ahead of the wall clock a sample may be (one day, for clocks that are off).
+pub const MAX_FUTURE_MS: i64 = 24 * 3600 * 1000;
 
 impl RejectReason {
     /// Every reason, in counter order.
-    pub const ALL: [RejectReason; 2] = [RejectReason::OutOfWindow, RejectReason::UnknownSeries];
+    pub const ALL: [RejectReason; 3] = [RejectReason::OutOfWindow, RejectReason::UnknownSeries, RejectReason::TooFarInFuture];
 
     /// Label value used in `vitals_store_samples_rejected_total{reason}`.
     pub fn as_str(self) -> &'static str {
         match self {
             RejectReason::OutOfWindow => "out_of_window",
             RejectReason::UnknownSeries => "unknown_series",
+            RejectReason::TooFarInFuture => "too_far_in_future",
         }
     }
 
@@ -122,6 +129,7 @@ impl Store {
         let pos = {
             let mut mem = inner.mem.write();
             let window = inner.opts.out_of_order_window_ms;
+            let horizon = wall_clock_ms().saturating_add(MAX_FUTURE_MS);
             let mut accepted: Vec<(u32, i64, f64)> = Vec::with_capacity(batch.len());
             let mut buf = Vec::with_capacity(batch.len() * 14 + 64);
             let mut newly_logged = Vec::new();
@@ -131,6 +139,10 @@ impl Store {
                     reject(&mut report, i, RejectReason::UnknownSeries, s.t, i64::MIN);
                     continue;
                 };
+                if s.t > horizon {
+                    reject(&mut report, i, RejectReason::TooFarInFuture, s.t, entry.max_t);
+                    continue;
+                }
                 if entry.max_t != i64::MIN && s.t < entry.max_t.saturating_sub(window) {
                     reject(&mut report, i, RejectReason::OutOfWindow, s.t, entry.max_t);
                     continue;
@@ -194,6 +206,10 @@ impl Store {
         mem.metadata_dirty = true;
         Ok(())
     }
+}
+
+fn wall_clock_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
 fn reject(report: &mut AppendReport, index: usize, reason: RejectReason, t: i64, series_max_t: i64) {

@@ -35,7 +35,7 @@ mod stats;
 mod store;
 mod wal;
 
-pub use append::{AppendReport, RejectReason, Rejection, SeriesRef};
+pub use append::{AppendReport, RejectReason, Rejection, SeriesRef, MAX_FUTURE_MS};
 pub use error::StoreError;
 pub use matcher::{MatchOp, Matcher};
 pub use model::{

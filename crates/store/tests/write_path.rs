@@ -26,6 +26,16 @@ fn out_of_window_samples_are_refused_with_a_reason_and_counted() {
 }
 
 #[test]
+fn far_future_samples_are_refused_so_they_cannot_expire_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), opts()).unwrap();
+    let r = store.append_labeled(&[(series("a", 0), s(1_000, 1.0)), (series("a", 0), s(i64::MAX, 2.0))]).unwrap();
+    assert_eq!((r.accepted, r.first_rejection.unwrap().reason), (1, RejectReason::TooFarInFuture));
+    store.compact(true).unwrap();
+    assert_eq!(dump(&store)[&series("a", 0)].len(), 1);
+}
+
+#[test]
 fn selectors_with_every_matcher_kind() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path(), opts()).unwrap();

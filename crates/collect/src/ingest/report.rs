@@ -50,6 +50,9 @@ impl fmt::Display for RejectedSample {
                 self.line, self.series, self.t, self.series_max_t
             ),
             RejectReason::UnknownSeries => write!(f, "line {}: sample of {} at {} ms: unknown series", self.line, self.series, self.t),
+            RejectReason::TooFarInFuture => {
+                write!(f, "line {}: sample of {} at {} ms is more than a day ahead of this machine's clock", self.line, self.series, self.t)
+            }
         }
     }
 }
