@@ -103,7 +103,7 @@ mod tests {
             .filter(|r| r.series.metric.name == "vitals_store_samples_rejected_total")
             .map(|r| r.series.labels[0].1.as_str())
             .collect();
-        assert_eq!(reasons, ["out_of_window", "unknown_series"]);
+        assert_eq!(reasons, ["out_of_window", "unknown_series", "too_far_in_future"]);
         assert!(readings.iter().any(|r| r.series.metric.name == "vitals_store_disk_bytes"));
     }
 }
