@@ -10,7 +10,7 @@ use crate::error::StoreError;
 use crate::matcher::Matcher;
 use crate::model::{Labels, Sample};
 use crate::rollup::{self, Aggregate};
-use crate::store::{Inner, Store};
+use crate::store::{Inner, Mem, Store};
 
 /// Raw samples of one series.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,8 +42,7 @@ impl Store {
         let inner = &*self.inner;
         let (ids, labels, mut runs) = {
             let mem = inner.mem.read();
-            let ids: Vec<u32> = mem.index.select(matchers).iter().collect();
-            let labels: Vec<Labels> = ids.iter().map(|id| mem.index.series[*id as usize].labels.clone()).collect();
+            let (ids, labels) = selected(&mem, matchers);
             let runs: Vec<Vec<(u64, Vec<Sample>)>> = ids
                 .iter()
                 .map(|&id| {
@@ -111,24 +110,14 @@ impl Store {
                 })
                 .collect()
         };
-        let (ids, labels) = {
-            let mem = inner.mem.read();
-            let ids: Vec<u32> = mem.index.select(matchers).iter().collect();
-            let labels: Vec<Labels> = ids.iter().map(|id| mem.index.series[*id as usize].labels.clone()).collect();
-            (ids, labels)
-        };
+        let (ids, labels) = selected(&inner.mem.read(), matchers);
         let mut runs: Vec<Vec<(u64, Vec<Aggregate>)>> = vec![Vec::new(); ids.len()];
         for b in overlapping(inner, resolution_ms, start, end) {
             let mut cur = b.cursor();
             for (i, id) in ids.iter().enumerate() {
                 let Some(local) = b.local(*id) else { continue };
-                let ts = cur.timestamps(local)?;
-                let lo = ts.partition_point(|t| *t < start);
-                let hi = ts.partition_point(|t| *t <= end);
-                if lo >= hi {
-                    continue;
-                }
-                let ts = ts[lo..hi].to_vec();
+                let Some((lo, hi)) = cur.range(local, start, end)? else { continue };
+                let ts = cur.timestamps(local)?[lo..hi].to_vec();
                 let cols = (0..crate::block::TIER_COLUMNS).map(|c| cur.column(local, c, lo, hi)).collect::<Result<Vec<_>, _>>()?;
                 let points: Vec<Aggregate> =
                     rollup::from_columns(&ts, &cols).into_iter().filter(|a| !unrolled.contains(&window_of(a.t))).collect();
@@ -218,6 +207,13 @@ impl Store {
     }
 }
 
+/// Ids and labels of the series matching `matchers`.
+fn selected(mem: &Mem, matchers: &[Matcher]) -> (Vec<u32>, Vec<Labels>) {
+    let ids: Vec<u32> = mem.index.select(matchers).iter().collect();
+    let labels = ids.iter().map(|id| mem.index.series[*id as usize].labels.clone()).collect();
+    (ids, labels)
+}
+
 /// Below this many series per thread, reading in parallel costs more than it saves.
 const PARALLEL_MIN_SERIES: usize = 64;
 
@@ -233,12 +229,7 @@ fn read_raw_blocks(
         let mut cur = b.cursor();
         for (i, id) in ids.iter().enumerate() {
             let Some(local) = b.local(*id) else { continue };
-            let ts = cur.timestamps(local)?;
-            let lo = ts.partition_point(|t| *t < start);
-            let hi = ts.partition_point(|t| *t <= end);
-            if lo >= hi {
-                continue;
-            }
+            let Some((lo, hi)) = cur.range(local, start, end)? else { continue };
             let mut run = Vec::new();
             cur.samples_into(local, lo, hi, &mut run)?;
             push_run(&mut runs[i], b.meta.seq, run);

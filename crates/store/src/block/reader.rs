@@ -226,6 +226,14 @@ impl BlockCursor<'_> {
         Ok(self.ts.get(&col).map_or(&[], |v| v.as_slice()))
     }
 
+    /// The index range `lo..hi` of a local series' points within `[start, end]`, if any.
+    pub(crate) fn range(&mut self, local: usize, start: i64, end: i64) -> Result<Option<(usize, usize)>, StoreError> {
+        let ts = self.timestamps(local)?;
+        let lo = ts.partition_point(|t| *t < start);
+        let hi = ts.partition_point(|t| *t <= end);
+        Ok((lo < hi).then_some((lo, hi)))
+    }
+
     /// Value column `c` of a local series, restricted to points `lo..hi`.
     pub(crate) fn column(&mut self, local: usize, c: usize, lo: usize, hi: usize) -> Result<Vec<f64>, StoreError> {
         let b = self.block;
