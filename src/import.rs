@@ -99,11 +99,12 @@ fn import(store: &Store, source: &Source, on_error: OnError) -> anyhow::Result<(
 }
 
 /// Writes the head out and compacts after a successful import, then closes the store
-/// (which fsyncs the WAL either way).
+/// (which fsyncs the WAL either way). Windows that newer data can still reach stay as
+/// written: they are compacted and rolled up once complete, as in `vitals serve`.
 fn finish(store: &Store, imported: bool) -> anyhow::Result<()> {
     if imported {
         store.flush().context("writing the imported samples to blocks")?;
-        store.compact(true).context("compacting the imported blocks")?;
+        store.compact(false).context("compacting the imported blocks")?;
     }
     store.close().context("closing the store")
 }
