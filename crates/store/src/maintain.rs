@@ -222,7 +222,8 @@ pub(crate) fn compact(inner: &Inner, force: bool) -> Result<(), StoreError> {
                 (id, BlockSeriesData { labels: labels[&id].clone(), ts, cols })
             })
             .collect();
-        write_and_register(inner, 0, w, w + bd, 1, series.into_iter(), &group)?;
+        // Rollups first: the merged (level 1) raw block is what marks the window as rolled
+        // up, so a crash before it is in place leaves level-0 blocks and a redo.
         for tier in &inner.opts.tiers {
             let data = rolled.iter().map(|(id, samples)| {
                 let (ts, cols) = rollup::to_columns(&rollup::aggregate(samples, tier.resolution_ms));
@@ -230,6 +231,7 @@ pub(crate) fn compact(inner: &Inner, force: bool) -> Result<(), StoreError> {
             });
             write_and_register(inner, tier.resolution_ms, w, w + bd, 0, data, &[])?;
         }
+        write_and_register(inner, 0, w, w + bd, 1, series.into_iter(), &group)?;
         inner.counters.compactions.fetch_add(1, Relaxed);
     }
 
