@@ -82,27 +82,8 @@ impl Store {
         let mut next_seq = 1;
         let mut max_t = i64::MIN;
         for path in block_files(&dir.join("blocks"))? {
-            match Block::open(&path) {
-                Ok((mut b, labels)) => {
-                    let ids: Vec<u32> = labels.iter().map(|l| index.get_or_insert(l)).collect();
-                    if b.meta.resolution_ms == 0 {
-                        // Raw blocks define how far each series has got.
-                        let mut col_max: BTreeMap<usize, i64> = BTreeMap::new();
-                        for (local, id) in ids.iter().enumerate() {
-                            let col = b.ts_col(local);
-                            let last = match col_max.get(&col) {
-                                Some(t) => *t,
-                                None => {
-                                    let t = b.timestamps(col)?.last().copied().unwrap_or(i64::MIN);
-                                    col_max.insert(col, t);
-                                    t
-                                }
-                            };
-                            let e = &mut index.series[*id as usize];
-                            e.max_t = e.max_t.max(last);
-                        }
-                    }
-                    b.set_ids(&ids);
+            match load_block(&path, &mut index) {
+                Ok(b) => {
                     next_seq = next_seq.max(b.meta.seq + 1);
                     max_t = max_t.max(b.meta.max_t);
                     blocks.push(Arc::new(b));
@@ -288,6 +269,22 @@ impl Drop for Inner {
 /// Takes the directory's exclusive lock. A process that has just exited (or a child that
 /// briefly inherited the descriptor between fork and exec) may still hold it for a moment,
 /// so the lock is retried for a short while before giving up.
+/// Opens a block and registers its series; raw blocks also tell each series' newest time.
+fn load_block(path: &Path, index: &mut Index) -> Result<Block, StoreError> {
+    let (mut b, labels) = Block::open(path)?;
+    let ids: Vec<u32> = labels.iter().map(|l| index.get_or_insert(l)).collect();
+    b.set_ids(&ids);
+    if b.meta.resolution_ms == 0 {
+        let mut cur = b.cursor();
+        for (local, id) in ids.iter().enumerate() {
+            let last = cur.timestamps(local)?.last().copied().unwrap_or(i64::MIN);
+            let e = &mut index.series[*id as usize];
+            e.max_t = e.max_t.max(last);
+        }
+    }
+    Ok(b)
+}
+
 fn lock_dir(dir: &Path) -> Result<File, StoreError> {
     let path = dir.join("LOCK");
     let f = File::options().create(true).truncate(false).write(true).open(&path).map_err(io_err("opening lock file", &path))?;

@@ -166,3 +166,34 @@ fn background_thread_syncs_flushes_and_stops_with_the_last_handle() {
     assert_eq!(dump(&store)[&series("bg", 0)], vec![(1000, 1f64.to_bits())]);
     store.close().unwrap();
 }
+
+#[test]
+fn damaged_blocks_are_reported_not_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), opts()).unwrap();
+    for (w, name) in [(0i64, "a"), (1, "b")] {
+        let batch: Vec<_> = (0..100).map(|i| (series(name, 0), s(w * 7_200_000 + i * 1000, i as f64 * 1.5))).collect();
+        store.append_labeled(&batch).unwrap();
+    }
+    store.flush().unwrap();
+    drop(store);
+    let mut blocks: Vec<_> = std::fs::read_dir(dir.path().join("blocks/raw")).unwrap().map(|e| e.unwrap().path()).collect();
+    blocks.sort();
+    // First block: a flipped byte in its data section (a value column). Second: in its table.
+    let mut first = std::fs::read(&blocks[0]).unwrap();
+    let footer = first.len() - 28;
+    let table_off = u64::from_le_bytes(first[footer..footer + 8].try_into().unwrap()) as usize;
+    first[table_off - 2] ^= 0xff;
+    std::fs::write(&blocks[0], &first).unwrap();
+    let mut second = std::fs::read(&blocks[1]).unwrap();
+    let n = second.len();
+    second[n - 40] ^= 0xff;
+    std::fs::write(&blocks[1], &second).unwrap();
+
+    let store = Store::open(dir.path(), opts()).unwrap();
+    assert_eq!(store.stats().blocks_corrupt_total, 1, "the block with the damaged table is set aside");
+    assert!(blocks[1].with_extension("corrupt").exists());
+    let err = store.select(&[vitals_store::Matcher::equal("__name__", "a")], i64::MIN, i64::MAX).unwrap_err();
+    assert!(err.to_string().contains("checksum mismatch"), "{err}");
+    assert!(err.to_string().contains(&blocks[0].display().to_string()), "{err}");
+}

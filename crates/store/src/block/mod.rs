@@ -3,7 +3,7 @@
 //! Layout of a `.vblk` file:
 //! ```text
 //! "VTSBLK01" | timestamp columns | value columns | series table (zstd) | footer
-//! footer = table offset u64 LE | table length u64 LE | crc32 of all bytes before it u32 LE | "VTSEND01"
+//! footer = table offset u64 LE | table length u64 LE | crc32 of table and offset/length u32 LE | "VTSEND01"
 //! ```
 //! Series that share their timestamps (everything scraped together does) share one
 //! timestamp column, so timestamps cost almost nothing per sample. Each value column is
@@ -22,6 +22,30 @@ const MAGIC: &[u8; 8] = b"VTSBLK01";
 const MAGIC_END: &[u8; 8] = b"VTSEND01";
 /// Footer size: offset, length, crc, magic.
 const FOOTER: usize = 8 + 8 + 4 + 8;
+
+/// Where a column's bytes are and their CRC32. Columns are checked when decoded, so opening
+/// a block reads only its table, whatever the block's size.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ColRef {
+    pub off: usize,
+    pub len: usize,
+    pub crc: u32,
+}
+
+impl ColRef {
+    fn put(&self, buf: &mut Vec<u8>) {
+        crate::codec::varint::put_uvarint(buf, self.off as u64);
+        crate::codec::varint::put_uvarint(buf, self.len as u64);
+        buf.extend_from_slice(&self.crc.to_le_bytes());
+    }
+
+    fn read(c: &mut crate::codec::varint::Cursor<'_>) -> Result<ColRef, crate::codec::varint::Malformed> {
+        let off = c.uvarint()? as usize;
+        let len = c.uvarint()? as usize;
+        let b = c.bytes(4)?;
+        Ok(ColRef { off, len, crc: u32::from_le_bytes([b[0], b[1], b[2], b[3]]) })
+    }
+}
 
 /// Identity and extent of a block.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use memmap2::Mmap;
 
-use super::{BlockMeta, FOOTER, MAGIC, MAGIC_END};
+use super::{BlockMeta, ColRef, FOOTER, MAGIC, MAGIC_END};
 use crate::codec::{self, varint::Cursor};
 use crate::error::{io_err, StoreError};
 use crate::model::{Labels, Sample};
@@ -20,11 +20,11 @@ pub(crate) struct Block {
     /// File size in bytes.
     pub bytes: u64,
     map: Mmap,
-    ts_cols: Vec<(usize, usize, usize)>,
+    ts_cols: Vec<(ColRef, usize)>,
     /// Values per page of raw value columns.
     page: usize,
     /// Block-wide columns (tier blocks) and their length.
-    shared: Vec<(usize, usize)>,
+    shared: Vec<ColRef>,
     shared_len: usize,
     series: Vec<SeriesRefs>,
     /// Global series id to local index.
@@ -35,7 +35,7 @@ struct SeriesRefs {
     ts_col: usize,
     /// Pages of the own value column (raw blocks); empty when the series lives in the
     /// shared columns.
-    pages: Vec<(usize, usize)>,
+    pages: Vec<ColRef>,
     /// Offset of the series' points in the shared columns.
     shared_off: usize,
 }
@@ -57,11 +57,11 @@ impl Block {
         let table_off = u64::from_le_bytes(footer[0..8].try_into().unwrap_or_default()) as usize;
         let table_len = u64::from_le_bytes(footer[8..16].try_into().unwrap_or_default()) as usize;
         let crc = u32::from_le_bytes(footer[16..20].try_into().unwrap_or_default());
-        if crc32fast::hash(&map[..n - FOOTER + 16]) != crc {
-            return Err(corrupt("checksum mismatch".into()));
-        }
         if table_off.checked_add(table_len) != Some(n - FOOTER) {
             return Err(corrupt("series table out of bounds".into()));
+        }
+        if crc32fast::hash(&map[table_off..n - FOOTER + 16]) != crc {
+            return Err(corrupt("series table checksum mismatch".into()));
         }
         let table = zstd::stream::decode_all(&map[table_off..table_off + table_len]).map_err(|e| corrupt(format!("series table: {e}")))?;
         let bad = |e: crate::codec::varint::Malformed| corrupt(format!("series table: {e}"));
@@ -83,15 +83,15 @@ impl Block {
         if page == 0 {
             return Err(corrupt("page size 0".into()));
         }
-        let in_bounds = |off: u64, len: u64| off.checked_add(len).is_some_and(|e| e <= table_off as u64 && off >= 8);
+        let in_bounds = |col: &ColRef| col.off.checked_add(col.len).is_some_and(|e| e <= table_off && col.off >= MAGIC.len());
         let nts = c.uvarint().map_err(bad)? as usize;
         let mut ts_cols = Vec::with_capacity(nts.min(table.len()));
         for _ in 0..nts {
-            let (off, len, cnt) = (c.uvarint().map_err(bad)?, c.uvarint().map_err(bad)?, c.uvarint().map_err(bad)?);
-            if !in_bounds(off, len) || cnt > meta.samples {
+            let (col, cnt) = (ColRef::read(&mut c).map_err(bad)?, c.uvarint().map_err(bad)?);
+            if !in_bounds(&col) || cnt > meta.samples {
                 return Err(corrupt("timestamp column out of bounds".into()));
             }
-            ts_cols.push((off as usize, len as usize, cnt as usize));
+            ts_cols.push((col, cnt as usize));
         }
         let nshared = c.uvarint().map_err(bad)? as usize;
         let shared_len = c.uvarint().map_err(bad)? as usize;
@@ -100,11 +100,11 @@ impl Block {
         }
         let mut shared = Vec::with_capacity(nshared.min(8));
         for _ in 0..nshared {
-            let (off, len) = (c.uvarint().map_err(bad)?, c.uvarint().map_err(bad)?);
-            if !in_bounds(off, len) {
+            let col = ColRef::read(&mut c).map_err(bad)?;
+            if !in_bounds(&col) {
                 return Err(corrupt("shared column out of bounds".into()));
             }
-            shared.push((off as usize, len as usize));
+            shared.push(col);
         }
         let nseries = c.uvarint().map_err(bad)? as usize;
         let mut series = Vec::with_capacity(nseries.min(table.len()));
@@ -119,7 +119,7 @@ impl Block {
             if ts_col >= ts_cols.len() {
                 return Err(corrupt("series refers to a missing timestamp column".into()));
             }
-            let n = ts_cols[ts_col].2;
+            let n = ts_cols[ts_col].1;
             let mut pages = Vec::new();
             let mut shared_off = 0;
             match c.uvarint().map_err(bad)? {
@@ -136,11 +136,11 @@ impl Block {
                     }
                     pages.reserve(npages);
                     for _ in 0..npages {
-                        let (off, len) = (c.uvarint().map_err(bad)?, c.uvarint().map_err(bad)?);
-                        if !in_bounds(off, len) {
+                        let col = ColRef::read(&mut c).map_err(bad)?;
+                        if !in_bounds(&col) {
                             return Err(corrupt("value page out of bounds".into()));
                         }
-                        pages.push((off as usize, len as usize));
+                        pages.push(col);
                     }
                 }
                 k => return Err(corrupt(format!("series with {k} own columns"))),
@@ -179,14 +179,15 @@ impl Block {
     }
 
     /// Which timestamp column a local series uses (columns are shared between series).
-    pub(crate) fn ts_col(&self, local: usize) -> usize {
+    #[cfg(test)]
+    fn ts_col(&self, local: usize) -> usize {
         self.series[local].ts_col
     }
 
     /// Decodes timestamp column `col`.
     pub(crate) fn timestamps(&self, col: usize) -> Result<Vec<i64>, StoreError> {
-        let (off, len, n) = self.ts_cols[col];
-        codec::decode_timestamps(&self.map[off..off + len], n).map_err(|e| self.corrupt(e))
+        let (col, n) = self.ts_cols[col];
+        codec::decode_timestamps(self.checked(&col)?, n).map_err(|e| self.corrupt(e))
     }
 
     /// A reader that decodes each shared column once, for reading many series.
@@ -196,12 +197,21 @@ impl Block {
 
     /// Encoded value columns (own and shared) of every series (for encoding reports).
     pub(crate) fn value_columns(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        self.series.iter().flat_map(|s| s.pages.iter()).chain(&self.shared).map(|&(o, l)| &self.map[o..o + l])
+        self.series.iter().flat_map(|s| s.pages.iter()).chain(&self.shared).map(|c| &self.map[c.off..c.off + c.len])
     }
 
     /// Encoded timestamp columns.
     pub(crate) fn timestamp_columns(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        self.ts_cols.iter().map(|&(o, l, _)| &self.map[o..o + l])
+        self.ts_cols.iter().map(|(c, _)| &self.map[c.off..c.off + c.len])
+    }
+
+    /// A column's bytes, once their checksum is verified.
+    fn checked(&self, col: &ColRef) -> Result<&[u8], StoreError> {
+        let bytes = &self.map[col.off..col.off + col.len];
+        if crc32fast::hash(bytes) != col.crc {
+            return Err(self.corrupt(format!("checksum mismatch in the column at byte {}", col.off)));
+        }
+        Ok(bytes)
     }
 
     fn corrupt(&self, e: impl std::fmt::Display) -> StoreError {
@@ -238,15 +248,14 @@ impl BlockCursor<'_> {
     pub(crate) fn column(&mut self, local: usize, c: usize, lo: usize, hi: usize) -> Result<Vec<f64>, StoreError> {
         let b = self.block;
         let s = &b.series[local];
-        let n = b.ts_cols[s.ts_col].2;
+        let n = b.ts_cols[s.ts_col].1;
         if hi > n || lo > hi {
             return Err(b.corrupt("point range outside the series"));
         }
         if s.pages.is_empty() {
             let Some(slot) = self.shared.get_mut(c) else { return Err(b.corrupt("missing shared column")) };
             if slot.is_none() {
-                let (off, len) = b.shared[c];
-                *slot = Some(codec::decode_values(&b.map[off..off + len], b.shared_len).map_err(|e| b.corrupt(e))?);
+                *slot = Some(codec::decode_values(b.checked(&b.shared[c])?, b.shared_len).map_err(|e| b.corrupt(e))?);
             }
             let all = slot.as_deref().unwrap_or(&[]);
             return Ok(all[s.shared_off + lo..s.shared_off + hi].to_vec());
@@ -279,7 +288,7 @@ impl BlockCursor<'_> {
     /// index of its first point, to `f`.
     fn pages(b: &Block, local: usize, lo: usize, hi: usize, mut f: impl FnMut(usize, &[f64])) -> Result<(), StoreError> {
         let s = &b.series[local];
-        let n = b.ts_cols[s.ts_col].2;
+        let n = b.ts_cols[s.ts_col].1;
         if hi > n || lo > hi || s.pages.is_empty() {
             return Err(b.corrupt("point range outside the series"));
         }
@@ -287,10 +296,9 @@ impl BlockCursor<'_> {
             return Ok(());
         }
         for p in lo / b.page..=(hi - 1) / b.page {
-            let (off, len) = s.pages[p];
             let first = p * b.page;
             let count = b.page.min(n - first);
-            let vals = codec::decode_values(&b.map[off..off + len], count).map_err(|e| b.corrupt(e))?;
+            let vals = codec::decode_values(b.checked(&s.pages[p])?, count).map_err(|e| b.corrupt(e))?;
             let (a, z) = (lo.max(first), hi.min(first + count));
             f(a, &vals[a - first..z - first]);
         }
@@ -346,7 +354,18 @@ mod tests {
             let mut bad = good.clone();
             bad[i] ^= 0x40;
             std::fs::write(&path, &bad).unwrap();
-            assert!(matches!(Block::open(&path), Err(StoreError::CorruptBlock { .. })), "flip at {i} went unnoticed");
+            let detected = match Block::open(&path) {
+                Err(StoreError::CorruptBlock { .. }) => true,
+                Err(e) => panic!("unexpected error {e}"),
+                // Column bytes are checked when read: reading everything must fail.
+                Ok((mut b, _)) => {
+                    b.set_ids(&[10, 11]);
+                    let mut cur = b.cursor();
+                    let mut out = Vec::new();
+                    (0..2).any(|l| cur.samples_into(l, 0, 100, &mut out).is_err())
+                }
+            };
+            assert!(detected, "flip at {i} went unnoticed");
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{BlockMeta, FOOTER, MAGIC, MAGIC_END, TIER_COLUMNS, VALUE_PAGE};
+use super::{BlockMeta, ColRef, FOOTER, MAGIC, MAGIC_END, TIER_COLUMNS, VALUE_PAGE};
 use crate::codec::{self, varint::*};
 use crate::error::StoreError;
 use crate::model::Labels;
@@ -25,7 +25,7 @@ pub(crate) struct BlockWriter {
     file: Vec<u8>,
     table: Vec<u8>,
     ts_index: HashMap<Vec<i64>, u32>,
-    ts_cols: Vec<(u64, u64, usize)>,
+    ts_cols: Vec<(ColRef, usize)>,
     /// Block-wide columns (tier blocks): every series' points appended in series order.
     shared: Vec<Vec<f64>>,
     shared_len: u64,
@@ -68,9 +68,8 @@ impl BlockWriter {
         let ts_idx = match self.ts_index.get(&s.ts) {
             Some(i) => *i,
             None => {
-                let enc = codec::encode_timestamps(&s.ts);
-                self.ts_cols.push((self.file.len() as u64, enc.len() as u64, s.ts.len()));
-                self.file.extend_from_slice(&enc);
+                let col = self.append_column(&codec::encode_timestamps(&s.ts));
+                self.ts_cols.push((col, s.ts.len()));
                 let i = (self.ts_cols.len() - 1) as u32;
                 self.ts_index.insert(s.ts.clone(), i);
                 i
@@ -98,11 +97,16 @@ impl BlockWriter {
         let values = s.cols.first().map_or(&[][..], |c| c.as_slice());
         put_uvarint(&mut self.table, values.len().div_ceil(VALUE_PAGE) as u64);
         for page in values.chunks(VALUE_PAGE) {
-            let enc = codec::encode_values(page);
-            put_uvarint(&mut self.table, self.file.len() as u64);
-            put_uvarint(&mut self.table, enc.len() as u64);
-            self.file.extend_from_slice(&enc);
+            let col = self.append_column(&codec::encode_values(page));
+            col.put(&mut self.table);
         }
+    }
+
+    /// Appends an encoded column to the data section.
+    fn append_column(&mut self, enc: &[u8]) -> ColRef {
+        let col = ColRef { off: self.file.len(), len: enc.len(), crc: crc32fast::hash(enc) };
+        self.file.extend_from_slice(enc);
+        col
     }
 
     /// Whether no series with points was added.
@@ -112,12 +116,8 @@ impl BlockWriter {
 
     /// Writes the file atomically at `path`; returns the final meta and the file size.
     pub(crate) fn finish(mut self, path: &Path) -> Result<(BlockMeta, u64), StoreError> {
-        let mut shared_refs = Vec::new();
-        for c in &self.shared {
-            let enc = codec::encode_values(c);
-            shared_refs.push((self.file.len() as u64, enc.len() as u64));
-            self.file.extend_from_slice(&enc);
-        }
+        let shared = std::mem::take(&mut self.shared);
+        let shared_refs: Vec<ColRef> = shared.iter().map(|c| self.append_column(&codec::encode_values(c))).collect();
         let meta = &mut self.meta;
         meta.min_t = self.min_t;
         meta.max_t = self.max_t;
@@ -133,16 +133,14 @@ impl BlockWriter {
         put_uvarint(&mut head, meta.samples);
         put_uvarint(&mut head, VALUE_PAGE as u64);
         put_uvarint(&mut head, self.ts_cols.len() as u64);
-        for (off, len, n) in &self.ts_cols {
-            put_uvarint(&mut head, *off);
-            put_uvarint(&mut head, *len);
+        for (col, n) in &self.ts_cols {
+            col.put(&mut head);
             put_uvarint(&mut head, *n as u64);
         }
         put_uvarint(&mut head, shared_refs.len() as u64);
         put_uvarint(&mut head, self.shared_len);
-        for (off, len) in &shared_refs {
-            put_uvarint(&mut head, *off);
-            put_uvarint(&mut head, *len);
+        for col in &shared_refs {
+            col.put(&mut head);
         }
         put_uvarint(&mut head, self.series);
         head.extend_from_slice(&self.table);
@@ -157,7 +155,7 @@ impl BlockWriter {
         file.extend_from_slice(&table);
         file.extend_from_slice(&table_off.to_le_bytes());
         file.extend_from_slice(&(table.len() as u64).to_le_bytes());
-        let crc = crc32fast::hash(file);
+        let crc = crc32fast::hash(&file[table_off as usize..]);
         file.extend_from_slice(&crc.to_le_bytes());
         file.extend_from_slice(MAGIC_END);
         debug_assert_eq!(file.len() as u64, table_off + table.len() as u64 + FOOTER as u64);
