@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::sync::Arc;
 
-use crate::block::{Block, BlockMeta, BlockSeriesData, BlockWriter};
+use crate::block::{Block, BlockCursor, BlockMeta, BlockSeriesData, BlockWriter};
 use crate::error::{io_err, StoreError};
 use crate::head::Head;
 use crate::model::{Labels, Sample};
@@ -97,8 +97,11 @@ fn write_head_blocks(inner: &Inner, head: &Head, labels: &[Labels]) -> Result<()
         }
     }
     for (w, series) in windows {
-        let data = series.into_iter().map(|(id, s)| (id, raw_series(labels[id as usize].clone(), s)));
-        write_and_register(inner, 0, w, w + bd, 0, data, &[])?;
+        let mut block = NewBlock::new(inner, 0, w, w + bd, 0);
+        for (id, s) in series {
+            block.add(id, &raw_series(labels[id as usize].clone(), s));
+        }
+        block.register(inner, &[])?;
     }
     Ok(())
 }
@@ -112,47 +115,52 @@ fn tier_dir(inner: &Inner, resolution_ms: i64) -> PathBuf {
     inner.blocks_dir().join(name)
 }
 
-/// Writes a block from `(id, data)` pairs, opens it, and swaps it in for `replaces`
-/// (whose files are then deleted).
-fn write_and_register(
-    inner: &Inner,
+/// A block being written: series are added one at a time, only their encoded bytes kept.
+struct NewBlock {
+    writer: BlockWriter,
+    ids: Vec<u32>,
     resolution_ms: i64,
     window_start: i64,
-    window_end: i64,
-    level: u8,
-    series: impl Iterator<Item = (u32, BlockSeriesData)>,
-    replaces: &[Arc<Block>],
-) -> Result<(), StoreError> {
-    let seq = inner.next_seq.fetch_add(1, SeqCst);
-    let meta = BlockMeta { resolution_ms, window_start, window_end, seq, level, min_t: 0, max_t: 0, samples: 0 };
-    let mut w = BlockWriter::new(meta);
-    let mut ids = Vec::new();
-    for (id, s) in series {
+}
+
+impl NewBlock {
+    fn new(inner: &Inner, resolution_ms: i64, window_start: i64, window_end: i64, level: u8) -> NewBlock {
+        let seq = inner.next_seq.fetch_add(1, SeqCst);
+        let meta = BlockMeta { resolution_ms, window_start, window_end, seq, level, min_t: 0, max_t: 0, samples: 0 };
+        NewBlock { writer: BlockWriter::new(meta), ids: Vec::new(), resolution_ms, window_start }
+    }
+
+    fn add(&mut self, id: u32, s: &BlockSeriesData) {
         if !s.ts.is_empty() {
-            ids.push(id);
-            w.add(&s);
+            self.ids.push(id);
+            self.writer.add(s);
         }
     }
-    let new = if w.is_empty() {
-        None
-    } else {
-        let dir = tier_dir(inner, resolution_ms);
-        std::fs::create_dir_all(&dir).map_err(io_err("creating", &dir))?;
-        let path = dir.join(format!("w{window_start}-s{seq:012}.vblk"));
-        w.finish(&path)?;
-        let (mut b, _) = Block::open(&path)?;
-        b.set_ids(&ids);
-        Some(Arc::new(b))
-    };
-    {
-        let mut blocks = inner.blocks.write();
-        blocks.retain(|b| !replaces.iter().any(|r| Arc::ptr_eq(b, r)));
-        blocks.extend(new);
+
+    /// Writes the file, opens it, and swaps it in for `replaces` (whose files are then
+    /// deleted). An empty block writes nothing but still replaces.
+    fn register(self, inner: &Inner, replaces: &[Arc<Block>]) -> Result<(), StoreError> {
+        let new = if self.writer.is_empty() {
+            None
+        } else {
+            let dir = tier_dir(inner, self.resolution_ms);
+            std::fs::create_dir_all(&dir).map_err(io_err("creating", &dir))?;
+            let path = dir.join(format!("w{}-s{:012}.vblk", self.window_start, self.writer.meta_seq()));
+            self.writer.finish(&path)?;
+            let (mut b, _) = Block::open(&path)?;
+            b.set_ids(&self.ids);
+            Some(Arc::new(b))
+        };
+        {
+            let mut blocks = inner.blocks.write();
+            blocks.retain(|b| !replaces.iter().any(|r| Arc::ptr_eq(b, r)));
+            blocks.extend(new);
+        }
+        for r in replaces {
+            std::fs::remove_file(&r.path).map_err(io_err("removing merged block", &r.path))?;
+        }
+        Ok(())
     }
-    for r in replaces {
-        std::fs::remove_file(&r.path).map_err(io_err("removing merged block", &r.path))?;
-    }
-    Ok(())
 }
 
 /// One series' points from one block: timestamps and parallel value columns.
@@ -162,20 +170,22 @@ struct Part {
     cols: Vec<Vec<f64>>,
 }
 
-/// Decodes every series of `blocks` (all of one tier), grouped by series id.
-fn series_parts(blocks: &[Arc<Block>]) -> Result<BTreeMap<u32, Vec<Part>>, StoreError> {
-    let mut out: BTreeMap<u32, Vec<Part>> = BTreeMap::new();
-    for b in blocks {
+/// Decodes one series from every block of a group that has it.
+fn parts_of(id: u32, group: &[Arc<Block>], cursors: &mut [BlockCursor<'_>]) -> Result<Vec<Part>, StoreError> {
+    let mut parts = Vec::new();
+    for (b, cur) in group.iter().zip(cursors.iter_mut()) {
+        let Some(local) = b.local(id) else { continue };
         let ncols = if b.meta.resolution_ms == 0 { 1 } else { crate::block::TIER_COLUMNS };
-        let mut cur = b.cursor();
-        for id in b.ids().collect::<Vec<_>>() {
-            let Some(local) = b.local(id) else { continue };
-            let ts = cur.timestamps(local)?.to_vec();
-            let cols = (0..ncols).map(|c| cur.column(local, c, 0, ts.len())).collect::<Result<Vec<_>, _>>()?;
-            out.entry(id).or_default().push(Part { seq: b.meta.seq, ts, cols });
-        }
+        let ts = cur.timestamps(local)?.to_vec();
+        let cols = (0..ncols).map(|c| cur.column(local, c, 0, ts.len())).collect::<Result<Vec<_>, _>>()?;
+        parts.push(Part { seq: b.meta.seq, ts, cols });
     }
-    Ok(out)
+    Ok(parts)
+}
+
+/// Series ids present in any block of the group, ascending.
+fn group_ids(group: &[Arc<Block>]) -> Vec<u32> {
+    group.iter().flat_map(|b| b.ids()).collect::<std::collections::BTreeSet<u32>>().into_iter().collect()
 }
 
 /// Merges parts by time; where timestamps collide the most recently written block wins.
@@ -211,27 +221,29 @@ pub(crate) fn compact(inner: &Inner, force: bool) -> Result<(), StoreError> {
         if !complete(w + bd) || (group.len() == 1 && group[0].meta.level > 0) {
             continue;
         }
-        let merged = series_parts(&group)?;
-        let labels = label_snapshot(inner, merged.keys());
-        let mut rolled: Vec<(u32, Vec<Sample>)> = Vec::with_capacity(merged.len());
-        let series: Vec<(u32, BlockSeriesData)> = merged
-            .into_iter()
-            .map(|(id, parts)| {
-                let (ts, cols) = merge_parts(&parts);
-                rolled.push((id, ts.iter().zip(&cols[0]).map(|(&t, &v)| Sample { t, v }).collect()));
-                (id, BlockSeriesData { labels: labels[&id].clone(), ts, cols })
-            })
-            .collect();
-        // Rollups first: the merged (level 1) raw block is what marks the window as rolled
-        // up, so a crash before it is in place leaves level-0 blocks and a redo.
-        for tier in &inner.opts.tiers {
-            let data = rolled.iter().map(|(id, samples)| {
-                let (ts, cols) = rollup::to_columns(&rollup::aggregate(samples, tier.resolution_ms));
-                (*id, BlockSeriesData { labels: labels[id].clone(), ts, cols })
-            });
-            write_and_register(inner, tier.resolution_ms, w, w + bd, 0, data, &[])?;
+        // One series at a time: memory holds one series' samples plus encoded output.
+        // Rollups are registered first: the merged (level 1) raw block is what marks the
+        // window as rolled up, so a crash before it is in place leaves level-0 blocks and
+        // a redo.
+        let ids = group_ids(&group);
+        let labels = label_snapshot(inner, ids.iter());
+        let mut cursors: Vec<_> = group.iter().map(|b| b.cursor()).collect();
+        let mut raw = NewBlock::new(inner, 0, w, w + bd, 1);
+        let mut tiers: Vec<NewBlock> = inner.opts.tiers.iter().map(|t| NewBlock::new(inner, t.resolution_ms, w, w + bd, 0)).collect();
+        for id in ids {
+            let (ts, cols) = merge_parts(&parts_of(id, &group, &mut cursors)?);
+            let samples: Vec<Sample> = ts.iter().zip(&cols[0]).map(|(&t, &v)| Sample { t, v }).collect();
+            for (tier, block) in inner.opts.tiers.iter().zip(tiers.iter_mut()) {
+                let (tts, tcols) = rollup::to_columns(&rollup::aggregate(&samples, tier.resolution_ms));
+                block.add(id, &BlockSeriesData { labels: labels[&id].clone(), ts: tts, cols: tcols });
+            }
+            raw.add(id, &BlockSeriesData { labels: labels[&id].clone(), ts, cols });
         }
-        write_and_register(inner, 0, w, w + bd, 1, series.into_iter(), &group)?;
+        drop(cursors);
+        for block in tiers {
+            block.register(inner, &[])?;
+        }
+        raw.register(inner, &group)?;
         inner.counters.compactions.fetch_add(1, Relaxed);
     }
 
@@ -246,13 +258,16 @@ pub(crate) fn compact(inner: &Inner, force: bool) -> Result<(), StoreError> {
             if group.len() < 2 || !(complete(w + tw) || group.len() >= TIER_MERGE_FANIN) {
                 continue;
             }
-            let merged = series_parts(&group)?;
-            let labels = label_snapshot(inner, merged.keys());
-            let series = merged.into_iter().map(|(id, parts)| {
-                let (ts, cols) = merge_parts(&parts);
-                (id, BlockSeriesData { labels: labels[&id].clone(), ts, cols })
-            });
-            write_and_register(inner, tier.resolution_ms, w, w + tw, 1, series, &group)?;
+            let ids = group_ids(&group);
+            let labels = label_snapshot(inner, ids.iter());
+            let mut cursors: Vec<_> = group.iter().map(|b| b.cursor()).collect();
+            let mut merged = NewBlock::new(inner, tier.resolution_ms, w, w + tw, 1);
+            for id in ids {
+                let (ts, cols) = merge_parts(&parts_of(id, &group, &mut cursors)?);
+                merged.add(id, &BlockSeriesData { labels: labels[&id].clone(), ts, cols });
+            }
+            drop(cursors);
+            merged.register(inner, &group)?;
             inner.counters.compactions.fetch_add(1, Relaxed);
         }
     }

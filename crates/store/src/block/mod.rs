@@ -13,7 +13,7 @@
 mod reader;
 mod writer;
 
-pub(crate) use reader::Block;
+pub(crate) use reader::{Block, BlockCursor};
 pub(crate) use writer::{BlockSeriesData, BlockWriter};
 
 /// File magic at the start of a block.

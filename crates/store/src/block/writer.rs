@@ -109,6 +109,11 @@ impl BlockWriter {
         col
     }
 
+    /// The block's sequence number.
+    pub(crate) fn meta_seq(&self) -> u64 {
+        self.meta.seq
+    }
+
     /// Whether no series with points was added.
     pub(crate) fn is_empty(&self) -> bool {
         self.series == 0
