@@ -1,5 +1,6 @@
 //! The write path: batch appends that are acknowledged once they are in the WAL.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::Ordering::Relaxed;
 
 use crate::error::StoreError;
@@ -11,7 +12,8 @@ use crate::FsyncPolicy;
 /// Why a sample was not stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RejectReason {
-    /// Older than its series' newest sample by more than the out-of-order window.
+    /// Older than its series' newest sample by more than the out-of-order window (and not
+    /// identical to a sample already stored, which counts as a duplicate).
     OutOfWindow,
     /// The series reference does not exist (a caller bug).
     UnknownSeries,
@@ -126,7 +128,7 @@ impl Store {
             return Err(StoreError::Closed);
         }
         let mut report = AppendReport::default();
-        let pos = {
+        let (pos, late) = {
             let mut mem = inner.mem.write();
             let window = inner.opts.out_of_order_window_ms;
             let horizon = wall_clock_ms().saturating_add(MAX_FUTURE_MS);
@@ -134,6 +136,7 @@ impl Store {
             let mut buf = Vec::with_capacity(batch.len() * 14 + 64);
             let mut newly_logged = Vec::new();
             let mut batch_max = i64::MIN;
+            let mut late = Vec::new();
             for (i, &(SeriesRef(id), s)) in batch.iter().enumerate() {
                 let Some(entry) = mem.index.series.get_mut(id as usize) else {
                     reject(&mut report, i, RejectReason::UnknownSeries, s.t, i64::MIN);
@@ -144,7 +147,7 @@ impl Store {
                     continue;
                 }
                 if entry.max_t != i64::MIN && s.t < entry.max_t.saturating_sub(window) {
-                    reject(&mut report, i, RejectReason::OutOfWindow, s.t, entry.max_t);
+                    late.push((i, id, s, entry.max_t));
                     continue;
                 }
                 if !entry.logged {
@@ -178,8 +181,9 @@ impl Store {
                     report.duplicates += 1;
                 }
             }
-            pos
+            (pos, late)
         };
+        self.settle_late(late, &mut report)?;
         if inner.opts.fsync == FsyncPolicy::Always && pos > 0 {
             inner.wal_sync.sync_to(pos)?;
         }
@@ -191,6 +195,35 @@ impl Store {
         }
         inner.wake_if_head_full();
         Ok(report)
+    }
+
+    /// Sorts samples older than the out-of-order window into duplicates (the identical
+    /// sample is already stored, as when a file is imported twice) and rejections.
+    fn settle_late(&self, late: Vec<(usize, u32, Sample, i64)>, report: &mut AppendReport) -> Result<(), StoreError> {
+        if late.is_empty() {
+            return Ok(());
+        }
+        let mut by_series: BTreeMap<u32, Vec<(usize, Sample, i64)>> = BTreeMap::new();
+        for (i, id, s, max_t) in late {
+            by_series.entry(id).or_default().push((i, s, max_t));
+        }
+        let mut refused: Vec<(usize, Sample, i64)> = Vec::new();
+        for (id, samples) in by_series {
+            let lo = samples.iter().map(|x| x.1.t).min().unwrap_or(i64::MIN);
+            let hi = samples.iter().map(|x| x.1.t).max().unwrap_or(i64::MAX);
+            let stored = self.samples_by_id(&[id], lo, hi)?.pop().unwrap_or_default();
+            for (i, s, max_t) in samples {
+                match stored.binary_search_by_key(&s.t, |x| x.t) {
+                    Ok(k) if stored[k].v.to_bits() == s.v.to_bits() => report.duplicates += 1,
+                    _ => refused.push((i, s, max_t)),
+                }
+            }
+        }
+        refused.sort_by_key(|r| r.0);
+        for (i, s, max_t) in refused {
+            reject(report, i, RejectReason::OutOfWindow, s.t, max_t);
+        }
+        Ok(())
     }
 
     /// Records a metric family's type, help and unit (logged in the WAL like samples).

@@ -39,12 +39,21 @@ impl Store {
     /// inclusive). Series without samples in the range are left out. Where blocks overlap,
     /// the most recently written value for a timestamp wins.
     pub fn select(&self, matchers: &[Matcher], start: i64, end: i64) -> Result<Vec<SeriesSamples>, StoreError> {
+        let (ids, labels) = selected(&self.inner.mem.read(), matchers);
+        Ok(labels
+            .into_iter()
+            .zip(self.samples_by_id(&ids, start, end)?)
+            .map(|(labels, samples)| SeriesSamples { labels, samples })
+            .filter(|s| !s.samples.is_empty())
+            .collect())
+    }
+
+    /// Merged raw samples within `[start, end]` of each series id, in the order given.
+    pub(crate) fn samples_by_id(&self, ids: &[u32], start: i64, end: i64) -> Result<Vec<Vec<Sample>>, StoreError> {
         let inner = &*self.inner;
-        let (ids, labels, mut runs) = {
+        let mut runs: Vec<Vec<(u64, Vec<Sample>)>> = {
             let mem = inner.mem.read();
-            let (ids, labels) = selected(&mem, matchers);
-            let runs: Vec<Vec<(u64, Vec<Sample>)>> = ids
-                .iter()
+            ids.iter()
                 .map(|&id| {
                     let mut r = Vec::new();
                     if let Some(f) = &mem.frozen {
@@ -53,8 +62,7 @@ impl Store {
                     push_run(&mut r, HEAD_PRIORITY, mem.head.range(id, start, end).to_vec());
                     r
                 })
-                .collect();
-            (ids, labels, runs)
+                .collect()
         };
         let blocks = overlapping(inner, 0, start, end);
         // Decoding dominates reads of many series: split the series over the cores.
@@ -68,12 +76,7 @@ impl Store {
                 .collect();
             workers.into_iter().try_for_each(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
         })?;
-        Ok(labels
-            .into_iter()
-            .zip(runs)
-            .map(|(labels, r)| SeriesSamples { labels, samples: merge_runs(r) })
-            .filter(|s| !s.samples.is_empty())
-            .collect())
+        Ok(runs.into_iter().map(merge_runs).collect())
     }
 
     /// Rollup points at `resolution_ms` (one of the configured tiers) for every series
