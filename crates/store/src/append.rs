@@ -183,7 +183,7 @@ impl Store {
             }
             (pos, late)
         };
-        self.settle_late(late, &mut report)?;
+        self.settle_late(late, &mut report);
         if inner.opts.fsync == FsyncPolicy::Always && pos > 0 {
             inner.wal_sync.sync_to(pos)?;
         }
@@ -199,9 +199,9 @@ impl Store {
 
     /// Sorts samples older than the out-of-order window into duplicates (the identical
     /// sample is already stored, as when a file is imported twice) and rejections.
-    fn settle_late(&self, late: Vec<(usize, u32, Sample, i64)>, report: &mut AppendReport) -> Result<(), StoreError> {
+    fn settle_late(&self, late: Vec<(usize, u32, Sample, i64)>, report: &mut AppendReport) {
         if late.is_empty() {
-            return Ok(());
+            return;
         }
         let mut by_series: BTreeMap<u32, Vec<(usize, Sample, i64)>> = BTreeMap::new();
         for (i, id, s, max_t) in late {
@@ -211,7 +211,15 @@ impl Store {
         for (id, samples) in by_series {
             let lo = samples.iter().map(|x| x.1.t).min().unwrap_or(i64::MIN);
             let hi = samples.iter().map(|x| x.1.t).max().unwrap_or(i64::MAX);
-            let stored = self.samples_by_id(&[id], lo, hi)?.pop().unwrap_or_default();
+            // The other samples of the batch are already logged: a failed lookup (a damaged
+            // block) must not fail the append, so those samples are refused instead.
+            let stored = match self.samples_by_id(&[id], lo, hi) {
+                Ok(mut v) => v.pop().unwrap_or_default(),
+                Err(e) => {
+                    tracing::warn!("checking late samples against stored data: {e}");
+                    Vec::new()
+                }
+            };
             for (i, s, max_t) in samples {
                 match stored.binary_search_by_key(&s.t, |x| x.t) {
                     Ok(k) if stored[k].v.to_bits() == s.v.to_bits() => report.duplicates += 1,
@@ -223,7 +231,6 @@ impl Store {
         for (i, s, max_t) in refused {
             reject(report, i, RejectReason::OutOfWindow, s.t, max_t);
         }
-        Ok(())
     }
 
     /// Records a metric family's type, help and unit (logged in the WAL like samples).

@@ -50,6 +50,21 @@ impl Head {
     }
 }
 
+impl Head {
+    /// Adds the start of every aligned window of `bd` ms that holds a sample within
+    /// `[start, end]` (jumping window to window, not sample to sample).
+    pub fn windows(&self, start: i64, end: i64, bd: i64, out: &mut std::collections::BTreeSet<i64>) {
+        for v in &self.series {
+            let mut i = v.partition_point(|s| s.t < start);
+            while let Some(s) = v.get(i).filter(|s| s.t <= end) {
+                let w = s.t.div_euclid(bd) * bd;
+                out.insert(w);
+                i += v[i..].partition_point(|s| s.t < w.saturating_add(bd));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,5 +82,8 @@ mod tests {
         assert_eq!(h.samples, 3);
         assert_eq!(h.range(0, 11, 29).len(), 1);
         assert!(h.range(5, 0, 100).is_empty());
+        let mut w = std::collections::BTreeSet::new();
+        h.windows(15, 100, 10, &mut w);
+        assert_eq!(w.into_iter().collect::<Vec<_>>(), vec![20, 30]);
     }
 }

@@ -95,11 +95,7 @@ impl Store {
             let mem = inner.mem.read();
             let heads = [Some(&mem.head), mem.frozen.as_deref()];
             for h in heads.into_iter().flatten() {
-                for s in &h.series {
-                    for x in s.iter().filter(|x| x.t >= start && x.t <= end) {
-                        unrolled.insert(window_of(x.t));
-                    }
-                }
+                h.windows(start, end, bd, &mut unrolled);
             }
         }
         let raw: HashMap<Labels, Vec<Aggregate>> = if unrolled.is_empty() {
