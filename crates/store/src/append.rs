@@ -234,7 +234,18 @@ impl Store {
     }
 
     /// Records a metric family's type, help and unit (logged in the WAL like samples).
+    /// The metric name must be valid and help plus unit at most [`crate::MAX_METADATA_BYTES`].
     pub fn set_metadata(&self, metric: &str, meta: MetricMetadata) -> Result<(), StoreError> {
+        if !crate::valid_metric_name(metric) {
+            return Err(StoreError::InvalidMetadata { metric: metric.to_owned(), why: "invalid metric name".into() });
+        }
+        let size = meta.help.len() + meta.unit.len();
+        if size > crate::MAX_METADATA_BYTES {
+            return Err(StoreError::InvalidMetadata {
+                metric: metric.to_owned(),
+                why: format!("help and unit take {size} bytes, more than the limit of {}", crate::MAX_METADATA_BYTES),
+            });
+        }
         let mut mem = self.inner.mem.write();
         if mem.metadata.get(metric) == Some(&meta) {
             return Ok(());

@@ -34,6 +34,14 @@ pub enum StoreError {
         /// Why it was refused.
         why: String,
     },
+    /// Metadata for a metric family is not acceptable.
+    #[error("invalid metadata for {metric}: {why}")]
+    InvalidMetadata {
+        /// The metric family.
+        metric: String,
+        /// Why it was refused.
+        why: String,
+    },
     /// The store has been closed.
     #[error("the store is closed")]
     Closed,

@@ -40,7 +40,7 @@ pub use error::StoreError;
 pub use matcher::{MatchOp, Matcher};
 pub use model::{
     is_stale_marker, stale_marker, valid_label_name, valid_metric_name, Label, Labels, MetricKind, MetricMetadata, Sample,
-    METRIC_NAME_LABEL, STALE_NAN_BITS,
+    MAX_LABELS_BYTES, MAX_METADATA_BYTES, METRIC_NAME_LABEL, STALE_NAN_BITS,
 };
 pub use options::{FsyncPolicy, StoreOptions, TierOptions};
 pub use read::{SeriesAggregates, SeriesSamples};

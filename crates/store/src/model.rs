@@ -18,6 +18,14 @@ pub fn is_stale_marker(v: f64) -> bool {
     v.to_bits() == STALE_NAN_BITS
 }
 
+/// The most bytes a series' label names and values may take together. Far above anything
+/// real (Prometheus' default is no limit, but nobody's labels come near this); it keeps every
+/// WAL record well inside the size replay accepts.
+pub const MAX_LABELS_BYTES: usize = 64 * 1024;
+
+/// The most bytes a metric family's help text and unit may take together, for the same reason.
+pub const MAX_METADATA_BYTES: usize = 64 * 1024;
+
 /// One label: a name and a value.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Label {
@@ -74,8 +82,13 @@ impl Labels {
         self.0.is_empty()
     }
 
-    /// Checks that the set can name a series: a metric name and valid label names.
+    /// Checks that the set can name a series: a metric name, valid label names, and at most
+    /// [`MAX_LABELS_BYTES`] of names and values together.
     pub fn validate(&self) -> Result<(), String> {
+        let size: usize = self.0.iter().map(|l| l.name.len() + l.value.len()).sum();
+        if size > MAX_LABELS_BYTES {
+            return Err(format!("labels take {size} bytes, more than the limit of {MAX_LABELS_BYTES}"));
+        }
         match self.metric_name() {
             None => return Err("series has no metric name (__name__)".into()),
             Some(n) if !valid_metric_name(n) => return Err(format!("invalid metric name {n:?}")),
@@ -209,6 +222,12 @@ mod tests {
         let bad = Labels::from_pairs([("__name__", "up"), ("1x", "y")]);
         assert_eq!(bad.validate().unwrap_err(), r#"invalid label name "1x""#);
         assert!(Labels::from_pairs([("__name__", "a:b_c")]).validate().is_ok());
+    }
+
+    #[test]
+    fn oversized_labels_are_refused() {
+        let l = Labels::from_pairs([("__name__", "up".to_owned()), ("big", "x".repeat(MAX_LABELS_BYTES))]);
+        assert!(l.validate().unwrap_err().contains("more than the limit of 65536"));
     }
 
     #[test]

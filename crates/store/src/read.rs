@@ -48,6 +48,23 @@ impl Store {
             .collect())
     }
 
+    /// Raw samples within `[start, end]` of the given series (for reading a large selection
+    /// in chunks, e.g. after [`Store::series`]). Unknown series and series without samples
+    /// in the range are left out.
+    pub fn select_series(&self, series: &[Labels], start: i64, end: i64) -> Result<Vec<SeriesSamples>, StoreError> {
+        let found: Vec<(u32, Labels)> = {
+            let mem = self.inner.mem.read();
+            series.iter().filter_map(|l| mem.index.get(l).map(|id| (id, l.clone()))).collect()
+        };
+        let ids: Vec<u32> = found.iter().map(|f| f.0).collect();
+        Ok(found
+            .into_iter()
+            .zip(self.samples_by_id(&ids, start, end)?)
+            .map(|((_, labels), samples)| SeriesSamples { labels, samples })
+            .filter(|s| !s.samples.is_empty())
+            .collect())
+    }
+
     /// Merged raw samples within `[start, end]` of each series id, in the order given.
     pub(crate) fn samples_by_id(&self, ids: &[u32], start: i64, end: i64) -> Result<Vec<Vec<Sample>>, StoreError> {
         let inner = &*self.inner;
