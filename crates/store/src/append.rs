@@ -76,6 +76,22 @@ impl AppendReport {
         self.rejected.iter().sum()
     }
 
+    /// Adds the counts of a report on a sub-batch whose sample `k` was sample `indices[k]`
+    /// of this batch; the first rejection stays the earliest.
+    fn merge_at(&mut self, other: &AppendReport, indices: &[usize]) {
+        self.accepted += other.accepted;
+        self.duplicates += other.duplicates;
+        for (a, b) in self.rejected.iter_mut().zip(other.rejected) {
+            *a += b;
+        }
+        if let Some(r) = &other.first_rejection {
+            let r = Rejection { index: indices.get(r.index).copied().unwrap_or(r.index), ..r.clone() };
+            if self.first_rejection.as_ref().is_none_or(|f| r.index < f.index) {
+                self.first_rejection = Some(r);
+            }
+        }
+    }
+
     /// Adds another report's counts (the first rejection keeps the earliest).
     pub fn merge(&mut self, other: &AppendReport, index_offset: usize) {
         self.accepted += other.accepted;
@@ -95,6 +111,15 @@ impl AppendReport {
 /// A series handle returned by [`Store::series_ref`], valid for the store's lifetime.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SeriesRef(pub(crate) u32);
+
+/// A sample held back from the locked append path because it may repeat a stored one.
+struct Late {
+    index: usize,
+    id: u32,
+    sample: Sample,
+    series_max_t: i64,
+    out_of_window: bool,
+}
 
 /// Samples per WAL record: keeps records small enough to replay and check cheaply.
 const RECORD_SAMPLES: usize = 16_384;
@@ -123,6 +148,44 @@ impl Store {
     /// [`FsyncPolicy::Always`], fsynced). Samples outside the out-of-order window are
     /// refused and counted in the report, not failed.
     pub fn append(&self, batch: &[(SeriesRef, Sample)]) -> Result<AppendReport, StoreError> {
+        let (mut report, pos, late) = self.append_new(batch, true)?;
+        let again = self.settle_late(late, &mut report);
+        if !again.is_empty() {
+            // Late samples that are new after all: store them. They passed the window check at
+            // their place in the batch, so it is not repeated against newer samples.
+            let samples: Vec<(SeriesRef, Sample)> = again.iter().map(|(_, r, s)| (*r, *s)).collect();
+            let (more, more_pos, _) = self.append_new(&samples, false)?;
+            let indices: Vec<usize> = again.iter().map(|(i, _, _)| *i).collect();
+            report.merge_at(&more, &indices);
+            self.sync_if_always(more_pos)?;
+        }
+        self.sync_if_always(pos)?;
+        self.count(&report);
+        self.inner.wake_if_head_full();
+        Ok(report)
+    }
+
+    fn sync_if_always(&self, pos: u64) -> Result<(), StoreError> {
+        if self.inner.opts.fsync == FsyncPolicy::Always && pos > 0 {
+            self.inner.wal_sync.sync_to(pos)?;
+        }
+        Ok(())
+    }
+
+    fn count(&self, report: &AppendReport) {
+        let c = &self.inner.counters;
+        c.samples_appended.fetch_add(report.accepted, Relaxed);
+        c.samples_duplicate.fetch_add(report.duplicates, Relaxed);
+        for r in RejectReason::ALL {
+            c.rejected[r.index()].fetch_add(report.rejected[r.index()], Relaxed);
+        }
+    }
+
+    /// The locked part of an append: checks, WAL, head. With `first_pass`, samples that may
+    /// repeat stored ones (older than the window, or at or before the series' data in
+    /// blocks) are returned as late instead, to be looked up without the lock; the second
+    /// pass stores the late samples that turned out to be new.
+    fn append_new(&self, batch: &[(SeriesRef, Sample)], first_pass: bool) -> Result<(AppendReport, u64, Vec<Late>), StoreError> {
         let inner = &*self.inner;
         if inner.closed.load(Relaxed) {
             return Err(StoreError::Closed);
@@ -146,8 +209,9 @@ impl Store {
                     reject(&mut report, i, RejectReason::TooFarInFuture, s.t, entry.max_t);
                     continue;
                 }
-                if entry.max_t != i64::MIN && s.t < entry.max_t.saturating_sub(window) {
-                    late.push((i, id, s, entry.max_t));
+                let out_of_window = entry.max_t != i64::MIN && s.t < entry.max_t.saturating_sub(window);
+                if first_pass && (out_of_window || s.t <= entry.flushed_max_t) {
+                    late.push(Late { index: i, id, sample: s, series_max_t: entry.max_t, out_of_window });
                     continue;
                 }
                 if !entry.logged {
@@ -183,54 +247,42 @@ impl Store {
             }
             (pos, late)
         };
-        self.settle_late(late, &mut report);
-        if inner.opts.fsync == FsyncPolicy::Always && pos > 0 {
-            inner.wal_sync.sync_to(pos)?;
-        }
-        let c = &inner.counters;
-        c.samples_appended.fetch_add(report.accepted, Relaxed);
-        c.samples_duplicate.fetch_add(report.duplicates, Relaxed);
-        for r in RejectReason::ALL {
-            c.rejected[r.index()].fetch_add(report.rejected[r.index()], Relaxed);
-        }
-        inner.wake_if_head_full();
-        Ok(report)
+        Ok((report, pos, late))
     }
 
-    /// Sorts samples older than the out-of-order window into duplicates (the identical
-    /// sample is already stored, as when a file is imported twice) and rejections.
-    fn settle_late(&self, late: Vec<(usize, u32, Sample, i64)>, report: &mut AppendReport) {
-        if late.is_empty() {
-            return;
+    /// Sorts late samples into duplicates (the identical sample is already stored, as when a
+    /// file is imported twice), rejections (out of the window), and samples to store after
+    /// all, which it returns with their batch index.
+    fn settle_late(&self, late: Vec<Late>, report: &mut AppendReport) -> Vec<(usize, SeriesRef, Sample)> {
+        let mut by_series: BTreeMap<u32, Vec<Late>> = BTreeMap::new();
+        for l in late {
+            by_series.entry(l.id).or_default().push(l);
         }
-        let mut by_series: BTreeMap<u32, Vec<(usize, Sample, i64)>> = BTreeMap::new();
-        for (i, id, s, max_t) in late {
-            by_series.entry(id).or_default().push((i, s, max_t));
-        }
-        let mut refused: Vec<(usize, Sample, i64)> = Vec::new();
-        for (id, samples) in by_series {
-            let lo = samples.iter().map(|x| x.1.t).min().unwrap_or(i64::MIN);
-            let hi = samples.iter().map(|x| x.1.t).max().unwrap_or(i64::MAX);
-            // The other samples of the batch are already logged: a failed lookup (a damaged
-            // block) must not fail the append, so those samples are refused instead.
-            let stored = match self.samples_by_id(&[id], lo, hi) {
-                Ok(mut v) => v.pop().unwrap_or_default(),
-                Err(e) => {
-                    tracing::warn!("checking late samples against stored data: {e}");
-                    Vec::new()
-                }
-            };
-            for (i, s, max_t) in samples {
-                match stored.binary_search_by_key(&s.t, |x| x.t) {
-                    Ok(k) if stored[k].v.to_bits() == s.v.to_bits() => report.duplicates += 1,
-                    _ => refused.push((i, s, max_t)),
+        let mut refused: Vec<Late> = Vec::new();
+        let mut again = Vec::new();
+        let ids: Vec<u32> = by_series.keys().copied().collect();
+        let lo = by_series.values().flatten().map(|x| x.sample.t).min().unwrap_or(i64::MIN);
+        let hi = by_series.values().flatten().map(|x| x.sample.t).max().unwrap_or(i64::MAX);
+        // The other samples of the batch are already logged: a failed lookup (a damaged
+        // block) must not fail the append, so those samples count as not stored yet.
+        let stored = self.samples_by_id(&ids, lo, hi).unwrap_or_else(|e| {
+            tracing::warn!("checking late samples against stored data: {e}");
+            vec![Vec::new(); ids.len()]
+        });
+        for (samples, stored) in by_series.into_values().zip(stored) {
+            for l in samples {
+                match stored.binary_search_by_key(&l.sample.t, |x| x.t) {
+                    Ok(k) if stored[k].v.to_bits() == l.sample.v.to_bits() => report.duplicates += 1,
+                    _ if l.out_of_window => refused.push(l),
+                    _ => again.push((l.index, SeriesRef(l.id), l.sample)),
                 }
             }
         }
-        refused.sort_by_key(|r| r.0);
-        for (i, s, max_t) in refused {
-            reject(report, i, RejectReason::OutOfWindow, s.t, max_t);
+        refused.sort_by_key(|r| r.index);
+        for l in refused {
+            reject(report, l.index, RejectReason::OutOfWindow, l.sample.t, l.series_max_t);
         }
+        again
     }
 
     /// Records a metric family's type, help and unit (logged in the WAL like samples).
@@ -265,7 +317,7 @@ fn wall_clock_ms() -> i64 {
 
 fn reject(report: &mut AppendReport, index: usize, reason: RejectReason, t: i64, series_max_t: i64) {
     report.rejected[reason.index()] += 1;
-    if report.first_rejection.is_none() {
+    if report.first_rejection.as_ref().is_none_or(|f| index < f.index) {
         report.first_rejection = Some(Rejection { index, reason, t, series_max_t });
     }
 }

@@ -16,6 +16,9 @@ pub(crate) struct SeriesEntry {
     pub labels: Labels,
     /// Newest timestamp ever accepted (for the out-of-order window); `i64::MIN` if none.
     pub max_t: i64,
+    /// Newest timestamp of the series in blocks; `i64::MIN` if none. A sample at or before it
+    /// may repeat one already written out, so appends look there before storing it again.
+    pub flushed_max_t: i64,
     /// Whether the current WAL segment chain has a series record for it.
     pub logged: bool,
 }
@@ -46,7 +49,7 @@ impl Index {
         }
         self.all.insert(id);
         self.by_labels.insert(labels.clone(), id);
-        self.series.push(SeriesEntry { labels: labels.clone(), max_t: i64::MIN, logged: false });
+        self.series.push(SeriesEntry { labels: labels.clone(), max_t: i64::MIN, flushed_max_t: i64::MIN, logged: false });
         id
     }
 

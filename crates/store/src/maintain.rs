@@ -63,7 +63,15 @@ pub(crate) fn flush(inner: &Inner) -> Result<u64, StoreError> {
     };
     match write_head_blocks(inner, &frozen, &labels) {
         Ok(()) => {
-            inner.mem.write().frozen = None;
+            let mut mem = inner.mem.write();
+            for (id, samples) in frozen.series.iter().enumerate() {
+                if let Some(last) = samples.last() {
+                    let e = &mut mem.index.series[id];
+                    e.flushed_max_t = e.flushed_max_t.max(last.t);
+                }
+            }
+            mem.frozen = None;
+            drop(mem);
             save_metadata(inner)?;
             inner.wal.lock().remove_before(cut)?;
             inner.counters.flushes.fetch_add(1, Relaxed);

@@ -85,14 +85,18 @@ impl Store {
         // Decoding dominates reads of many series: split the series over the cores.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(ids.len().div_ceil(PARALLEL_MIN_SERIES)).max(1);
         let per = ids.len().div_ceil(threads).max(1);
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = ids
-                .chunks(per)
-                .zip(runs.chunks_mut(per))
-                .map(|(ids, runs)| scope.spawn(|| read_raw_blocks(&blocks, ids, runs, start, end)))
-                .collect();
-            workers.into_iter().try_for_each(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-        })?;
+        if threads == 1 {
+            read_raw_blocks(&blocks, ids, &mut runs, start, end)?;
+        } else {
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = ids
+                    .chunks(per)
+                    .zip(runs.chunks_mut(per))
+                    .map(|(ids, runs)| scope.spawn(|| read_raw_blocks(&blocks, ids, runs, start, end)))
+                    .collect();
+                workers.into_iter().try_for_each(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            })?;
+        }
         Ok(runs.into_iter().map(merge_runs).collect())
     }
 

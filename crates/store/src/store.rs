@@ -280,6 +280,7 @@ fn load_block(path: &Path, index: &mut Index) -> Result<Block, StoreError> {
             let last = cur.timestamps(local)?.last().copied().unwrap_or(i64::MIN);
             let e = &mut index.series[*id as usize];
             e.max_t = e.max_t.max(last);
+            e.flushed_max_t = e.flushed_max_t.max(last);
         }
     }
     Ok(b)

@@ -23,16 +23,19 @@ fn out_of_window_samples_are_refused_with_a_reason_and_counted() {
     // The identical sample again, though out of the window: a duplicate, not an error (a
     // file imported twice), also once it is in a block.
     store.flush().unwrap();
-    // (Within the window the hot path does not look into blocks: a repeat is stored again
-    // and merged away on read.)
     let r = store.append_labeled(&[(a.clone(), s(1_000_000, 1.0)), (a.clone(), s(1_060_000, 4.0))]).unwrap();
-    assert_eq!((r.accepted, r.duplicates, r.rejected_total()), (2, 0, 0));
+    assert_eq!((r.accepted, r.duplicates, r.rejected_total()), (1, 1, 0));
+    // Within the window, a new sample before what is in blocks is stored (after the lookup).
+    store.flush().unwrap();
+    let r = store.append_labeled(&[(a.clone(), s(1_030_000, 0.5)), (a.clone(), s(1_060_000, 4.0))]).unwrap();
+    assert_eq!((r.accepted, r.duplicates, r.rejected_total()), (1, 1, 0));
     let r = store.append_labeled(&[(a.clone(), s(1_000_000, 1.0)), (a.clone(), s(990_000, 1.0))]).unwrap();
     assert_eq!((r.accepted, r.duplicates, r.rejected_total()), (0, 1, 1));
     assert_eq!(r.first_rejection.unwrap().index, 1);
     // A new value for an existing timestamp replaces it (last write wins).
     store.append_labeled(&[(a.clone(), s(1_050_000, 2.5)), (a.clone(), s(1_050_000, 2.75))]).unwrap();
-    assert_eq!(dump(&store)[&a][2..], [(1_050_000, 2.75f64.to_bits()), (1_060_000, 4f64.to_bits())]);
+    assert_eq!(dump(&store)[&a][3..], [(1_050_000, 2.75f64.to_bits()), (1_060_000, 4f64.to_bits())]);
+    assert_eq!(dump(&store)[&a][2], (1_030_000, 0.5f64.to_bits()));
 }
 
 #[test]
