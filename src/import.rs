@@ -2,24 +2,27 @@
 //! `vitals serve` is using, then flush and compact it so the data sits in blocks.
 
 use std::path::Path;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
-use anyhow::{bail, Context};
+use anyhow::{anyhow, Context};
 use serde_json::json;
 use vitals_collect::ingest::{self, IngestOptions, IngestReport, OnError};
+use vitals_collect::wall_clock_ms;
 use vitals_config::Config;
 use vitals_state::State;
-use vitals_store::{Store, StoreError};
+use vitals_store::Store;
 
 use crate::cli::{ImportArgs, OnErrorArg};
 use crate::input::Source;
 use crate::logging;
-use crate::store_options::store_options;
+use crate::store_options::open_store;
 
 /// Malformed lines listed; the rest are counted.
 const LISTED: usize = 20;
 
-/// Runs the import and prints its summary.
+/// Runs the import and prints its summary. Once the store and the state database are
+/// open, the import is recorded in the audit log whatever its outcome, a failed one with
+/// its `error`.
 pub fn run(args: ImportArgs) -> anyhow::Result<()> {
     let config = match &args.config {
         Some(path) => Config::load(path)?,
@@ -32,13 +35,31 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
         OnErrorArg::Skip => OnError::Skip,
     };
     let source = Source::open(&args.file, on_error == OnError::Reject)?;
-    let store = open_store(&dir, &config)?;
-    let state = State::open(&dir)?;
-    let result = import(&store, &source, on_error);
-    let closed = finish(&store, result.is_ok());
-    let (report, elapsed) = result?;
-    closed?;
-    let detail = json!({
+    let hint = "; stop that `vitals serve` first, or POST the file to its /api/v1/import/prometheus endpoint";
+    let store = open_store(&dir, &config.storage, false, hint)?;
+    let state = match State::open(&dir) {
+        Ok(state) => state,
+        Err(e) => {
+            if let Err(close) = store.close() {
+                eprintln!("warning: closing the store: {close}");
+            }
+            return Err(e.into());
+        }
+    };
+    let started = Instant::now();
+    let Imported { report, error } = import(&store, &source, on_error);
+    let closed = finish(&store, error.is_none());
+    let elapsed = started.elapsed();
+    let result = match (error, closed) {
+        (None, closed) => closed,
+        (Some(e), closed) => {
+            if let Err(close) = closed {
+                eprintln!("warning: {close:#}");
+            }
+            Err(e)
+        }
+    };
+    let mut detail = json!({
         "source": source.name(),
         "on_error": if on_error == OnError::Reject { "reject" } else { "skip" },
         "lines": report.lines,
@@ -48,65 +69,95 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
         "rejected": report.rejected_total(),
         "malformed": report.malformed,
         "series": report.series,
-        "duration_ms": elapsed.as_millis() as u64,
+        "duration_ms": u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
     });
-    if let Err(e) = state.audit("cli", "import", detail) {
-        eprintln!("warning: the import worked but could not be recorded in the audit log: {e}");
+    if let Err(e) = &result {
+        detail["error"] = json!(format!("{e:#}"));
     }
+    if let Err(e) = state.audit("cli", "import", detail) {
+        let outcome = if result.is_ok() { "worked" } else { "failed" };
+        eprintln!("warning: the import {outcome} but could not be recorded in the audit log: {e}");
+    }
+    result?;
     print_summary(&source.name(), &dir, &report, elapsed);
     Ok(())
 }
 
-/// Opens the store for a one-off writer: no background thread.
-fn open_store(dir: &Path, config: &Config) -> anyhow::Result<Store> {
-    Store::open(dir, store_options(&config.storage, false)).map_err(|e| match e {
-        StoreError::Locked(_) => anyhow::anyhow!(
-            "cannot import into {}: a running `vitals serve` is using it (it holds {}/LOCK); stop it first, \
-             or POST the file to its /api/v1/import/prometheus endpoint",
-            dir.display(),
-            dir.display()
-        ),
-        e => anyhow::Error::new(e).context(format!("opening the store in {}", dir.display())),
-    })
+/// What an import did, and why it stopped if it did not finish.
+struct Imported {
+    /// What was done: with an error, what was done before it.
+    report: IngestReport,
+    /// Why the import stopped.
+    error: Option<anyhow::Error>,
 }
 
-/// Checks (with `reject`) and imports; returns the report and the time it took.
-fn import(store: &Store, source: &Source, on_error: OnError) -> anyhow::Result<(IngestReport, std::time::Duration)> {
-    let started = Instant::now();
+impl Imported {
+    fn failed(report: IngestReport, error: anyhow::Error) -> Imported {
+        Imported { report, error: Some(error) }
+    }
+}
+
+/// Checks (with `reject`) and imports.
+fn import(store: &Store, source: &Source, on_error: OnError) -> Imported {
     let name = source.name();
-    let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
-    let opts = IngestOptions { on_error, default_time_ms: now_ms, max_listed: LISTED };
+    let opts = IngestOptions { on_error, default_time_ms: wall_clock_ms(), max_listed: LISTED };
     if on_error == OnError::Reject {
         let progress = source.progress("checking");
-        let checked = ingest::check(source.reader(&progress)?, &opts);
+        let checked = source.reader(&progress).map(|input| ingest::check(input, &opts));
         progress.finish_and_clear();
-        let checked = checked.with_context(|| format!("checking {name}"))?;
+        let checked = match checked {
+            Ok(Ok(report)) => report,
+            Ok(Err(e)) => return Imported::failed(e.report().clone(), anyhow::Error::new(e).context(format!("checking {name}"))),
+            Err(e) => return Imported::failed(IngestReport::default(), e),
+        };
         if checked.malformed > 0 {
             print_problems(&name, &checked);
-            bail!(
+            let error = anyhow!(
                 "{name}: {} malformed line{}; nothing was stored (--on-error skip imports the other lines)",
                 checked.malformed,
                 if checked.malformed == 1 { "" } else { "s" }
             );
+            return Imported::failed(checked, error);
         }
     }
     let progress = source.progress("importing");
-    let report = ingest::ingest(store, source.reader(&progress)?, &opts);
+    let imported = source.reader(&progress).map(|input| ingest::ingest(store, input, &opts));
     progress.finish_and_clear();
-    let report = report.with_context(|| format!("importing {name} stopped (samples before the failure were stored)"))?;
-    print_problems(&name, &report);
-    Ok((report, started.elapsed()))
+    match imported {
+        Ok(Ok(report)) => {
+            print_problems(&name, &report);
+            Imported { report, error: None }
+        }
+        Ok(Err(e)) => {
+            let report = e.report().clone();
+            print_problems(&name, &report);
+            let context = format!(
+                "importing {name} stopped at line {}; the {} sample{} before it {} stored",
+                report.lines,
+                report.accepted,
+                if report.accepted == 1 { "" } else { "s" },
+                if report.accepted == 1 { "was" } else { "were" }
+            );
+            Imported::failed(report, anyhow::Error::new(e).context(context))
+        }
+        Err(e) => Imported::failed(IngestReport::default(), e),
+    }
 }
 
 /// Writes the head out and compacts after a successful import, then closes the store
 /// (which fsyncs the WAL either way). Windows that newer data can still reach stay as
 /// written: they are compacted and rolled up once complete, as in `vitals serve`.
 fn finish(store: &Store, imported: bool) -> anyhow::Result<()> {
-    if imported {
-        store.flush().context("writing the imported samples to blocks")?;
-        store.compact(false).context("compacting the imported blocks")?;
-    }
-    store.close().context("closing the store")
+    let written = if imported {
+        store
+            .flush()
+            .context("writing the imported samples to blocks")
+            .and_then(|_| store.compact(false).context("compacting the imported blocks"))
+    } else {
+        Ok(())
+    };
+    let closed = store.close().context("closing the store");
+    written.and(closed)
 }
 
 fn print_problems(name: &str, report: &IngestReport) {

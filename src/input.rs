@@ -2,7 +2,7 @@
 //! progress bar.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -21,23 +21,29 @@ pub enum Source {
         /// Its size in bytes.
         size: u64,
     },
-    /// Standard input read into memory, so that it can be read twice.
-    Memory(Vec<u8>),
+    /// Standard input copied to an unnamed temporary file (gone once closed), so that it
+    /// can be read twice without holding it in memory.
+    Spooled {
+        /// The temporary file.
+        file: File,
+        /// Its size in bytes.
+        size: u64,
+    },
     /// Standard input, read as it comes (once).
     Stdin,
 }
 
 impl Source {
-    /// Opens `path` (`-` for standard input). `twice` reads standard input into memory so
-    /// that it can be checked before it is imported.
+    /// Opens `path` (`-` for standard input). `twice` copies standard input to a temporary
+    /// file so that it can be checked before it is imported.
     pub fn open(path: &Path, twice: bool) -> anyhow::Result<Source> {
         if path == Path::new("-") {
             if !twice {
                 return Ok(Source::Stdin);
             }
-            let mut bytes = Vec::new();
-            io::stdin().lock().read_to_end(&mut bytes).context("reading standard input")?;
-            return Ok(Source::Memory(bytes));
+            let mut file = tempfile::tempfile().context("creating a temporary file to hold standard input")?;
+            let size = io::copy(&mut io::stdin().lock(), &mut file).context("copying standard input to a temporary file")?;
+            return Ok(Source::Spooled { file, size });
         }
         let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
         if meta.is_dir() {
@@ -50,7 +56,7 @@ impl Source {
     pub fn name(&self) -> String {
         match self {
             Source::File { path, .. } => path.display().to_string(),
-            Source::Memory(_) | Source::Stdin => "standard input".to_owned(),
+            Source::Spooled { .. } | Source::Stdin => "standard input".to_owned(),
         }
     }
 
@@ -58,8 +64,7 @@ impl Source {
     /// when it is a terminal.
     pub fn progress(&self, what: &'static str) -> ProgressBar {
         let len = match self {
-            Source::File { size, .. } => Some(*size),
-            Source::Memory(bytes) => Some(bytes.len() as u64),
+            Source::File { size, .. } | Source::Spooled { size, .. } => Some(*size),
             Source::Stdin => None,
         };
         let (pb, template) = match len {
@@ -73,11 +78,16 @@ impl Source {
         pb
     }
 
-    /// A reader of the text, decompressing gzip (recognised by its magic bytes).
+    /// A reader of the text from the start, decompressing gzip (recognised by its magic
+    /// bytes; several members are read one after the other).
     pub fn reader<'a>(&'a self, progress: &ProgressBar) -> anyhow::Result<Box<dyn BufRead + 'a>> {
         let raw: Box<dyn Read + 'a> = match self {
             Source::File { path, .. } => Box::new(File::open(path).with_context(|| format!("cannot open {}", path.display()))?),
-            Source::Memory(bytes) => Box::new(&bytes[..]),
+            Source::Spooled { file, .. } => {
+                let mut file = file;
+                file.rewind().context("rewinding the temporary copy of standard input")?;
+                Box::new(file)
+            }
             Source::Stdin => Box::new(io::stdin().lock()),
         };
         let mut buffered = BufReader::with_capacity(1 << 20, progress.wrap_read(raw));

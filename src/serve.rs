@@ -19,12 +19,12 @@ use vitals_api::{router, App, Ready};
 use vitals_collect::{BuildInfoCollector, Collector, ProcessCollector, Scheduler, SchedulerOptions, StoreCollector};
 use vitals_config::Config;
 use vitals_state::State;
-use vitals_store::{Store, StoreError};
+use vitals_store::Store;
 
 use crate::cli::ServeArgs;
 use crate::logging;
 use crate::shutdown::Signals;
-use crate::store_options::store_options;
+use crate::store_options::open_store;
 use crate::version::VERSION;
 
 /// How long requests in flight may take to finish at shutdown.
@@ -114,21 +114,15 @@ struct Running {
 
 impl Running {
     /// Opens the store and the state database, starts the collectors and marks the app
-    /// ready. On failure the store, if opened, is closed again.
+    /// ready, on the blocking pool (all of it reads or writes files). On failure the store,
+    /// if opened, is closed again.
     async fn start(config: &Config, addr: SocketAddr, app: &App) -> anyhow::Result<Running> {
-        let dir = config.data_dir.clone();
-        let opts = store_options(&config.storage, true);
-        let store =
-            tokio::task::spawn_blocking(move || Store::open(&dir, opts)).await.context("opening the store")?.map_err(|e| match e {
-                StoreError::Locked(dir) => {
-                    anyhow::anyhow!(
-                        "data directory {} is in use by another Vitals process (it holds {}/LOCK)",
-                        dir.display(),
-                        dir.display()
-                    )
-                }
-                e => anyhow::Error::new(e).context(format!("opening the store in {}", config.data_dir.display())),
-            })?;
+        let (config, app) = (config.clone(), app.clone());
+        tokio::task::spawn_blocking(move || Running::open(&config, addr, &app)).await.context("starting up")?
+    }
+
+    fn open(config: &Config, addr: SocketAddr, app: &App) -> anyhow::Result<Running> {
+        let store = open_store(&config.data_dir, &config.storage, true, "")?;
         match Running::with_store(config, addr, app, &store) {
             Ok((state, scheduler)) => Ok(Running { store, state, scheduler }),
             Err(e) => {
@@ -146,7 +140,7 @@ impl Running {
         state.audit("vitals", "serve.start", json!({"version": VERSION, "listen": addr.to_string(), "config": summary}))?;
         let collectors: Vec<Box<dyn Collector>> = vec![
             Box::new(BuildInfoCollector::new(VERSION)),
-            Box::new(ProcessCollector::new().context("starting the process collector")?),
+            Box::new(ProcessCollector::new()),
             Box::new(StoreCollector::new(store.clone())),
         ];
         let opts = SchedulerOptions {
@@ -158,17 +152,17 @@ impl Running {
         Ok((state, scheduler))
     }
 
-    /// Stops the collectors, closes the store and records the stop.
+    /// Stops the collectors, closes the store and records the stop, on the blocking pool.
     async fn stop(self, uptime: Duration) -> anyhow::Result<()> {
         let Running { store, state, scheduler } = self;
         tokio::task::spawn_blocking(move || {
             scheduler.stop();
-            store.close()
+            store.close().context("closing the store")?;
+            state.audit("vitals", "serve.stop", json!({"version": VERSION, "uptime_seconds": uptime.as_secs()}))?;
+            anyhow::Ok(())
         })
         .await
-        .context("stopping")?
-        .context("closing the store")?;
-        state.audit("vitals", "serve.stop", json!({"version": VERSION, "uptime_seconds": uptime.as_secs()}))?;
+        .context("stopping")??;
         tracing::info!("stopped cleanly");
         Ok(())
     }

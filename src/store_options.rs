@@ -1,9 +1,22 @@
-//! The `storage` section of the configuration in the store's own terms.
+//! The `storage` section of the configuration in the store's own terms, and opening the
+//! store with it.
 
+use std::path::Path;
 use std::time::Duration;
 
 use vitals_config::{FsyncPolicy, StorageConfig};
-use vitals_store::{StoreOptions, TierOptions};
+use vitals_store::{Store, StoreError, StoreOptions, TierOptions};
+
+/// Opens the store in `dir` with `storage` (see [`store_options`] for `background`). A
+/// directory another Vitals process holds is an error saying so, followed by `hint`.
+pub fn open_store(dir: &Path, storage: &StorageConfig, background: bool, hint: &str) -> anyhow::Result<Store> {
+    Store::open(dir, store_options(storage, background)).map_err(|e| match e {
+        StoreError::Locked(_) => {
+            anyhow::anyhow!("data directory {} is in use by another Vitals process (it holds {}/LOCK){hint}", dir.display(), dir.display())
+        }
+        e => anyhow::Error::new(e).context(format!("opening the store in {}", dir.display())),
+    })
+}
 
 /// Store options for `storage`; `background` runs flushes, compaction and retention on the
 /// store's own thread (for `serve`, not for `import`).

@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::common::{now_ms, Server};
 
@@ -38,7 +38,14 @@ fn every_acknowledged_sample_survives_sigkill() {
             })
         })
         .collect();
-    std::thread::sleep(Duration::from_millis(1500));
+    // Kill it mid-stream, once enough imports were acknowledged (however long that takes).
+    let start = Instant::now();
+    while acked.lock().unwrap().len() <= 20 {
+        let finished = senders.iter().filter(|s| s.is_finished()).count();
+        assert!(finished == 0, "a sender stopped before the kill; stderr:\n{}", server.stderr());
+        assert!(start.elapsed() < Duration::from_secs(60), "only {} imports acknowledged after 60 s", acked.lock().unwrap().len());
+        std::thread::sleep(Duration::from_millis(20));
+    }
     server.kill();
     stop.store(true, Ordering::Relaxed);
     for s in senders {

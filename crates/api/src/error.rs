@@ -7,8 +7,11 @@ use axum::Json;
 /// An error response: `{"status":"error","errorType":...,"error":...}`.
 #[derive(Debug)]
 pub(crate) struct ApiError {
+    /// The HTTP status.
     pub status: StatusCode,
+    /// Prometheus' error type: `bad_data`, `unavailable` or `internal`.
     pub error_type: &'static str,
+    /// What went wrong, for the caller.
     pub message: String,
 }
 
@@ -31,6 +34,18 @@ impl ApiError {
     /// Another 4xx status with `bad_data`.
     pub(crate) fn with_status(status: StatusCode, message: impl Into<String>) -> ApiError {
         ApiError { status, error_type: "bad_data", message: message.into() }
+    }
+
+    /// A request body that could not be read: 413 when it is larger than `limit` bytes
+    /// ([`http_body_util::LengthLimitError`] somewhere in the error's sources), else 400
+    /// with the reason.
+    pub(crate) fn body(e: &axum::Error, what: &str, limit: usize) -> ApiError {
+        let mut causes = std::iter::successors(Some(e as &(dyn std::error::Error + 'static)), |e| e.source());
+        if causes.any(|c| c.is::<http_body_util::LengthLimitError>()) {
+            ApiError::with_status(StatusCode::PAYLOAD_TOO_LARGE, format!("{what} is larger than the limit of {} MiB", limit >> 20))
+        } else {
+            ApiError::bad_data(format!("reading {what}: {e}"))
+        }
     }
 
     /// A store failure: 503 once the store is closed (shutting down), else 500.

@@ -1,8 +1,11 @@
-//! Request parameters as Prometheus reads them: the URL query plus, for a POST with a
-//! form body, the form's fields; `match[]` may repeat.
+//! Request parameters as Prometheus reads them: for a POST with a form body, the form's
+//! fields, then the URL query's; `match[]` may repeat.
+//!
+//! Reading them is cheap; turning selectors into matchers compiles regular expressions, so
+//! handlers call [`Params::matcher_sets`] on the blocking pool.
 
 use axum::extract::{FromRequest, Request};
-use axum::http::{header, Method, StatusCode};
+use axum::http::{header, Method};
 use vitals_store::Matcher;
 
 use crate::error::ApiError;
@@ -12,26 +15,28 @@ use crate::time::parse_time;
 /// Largest form body read for parameters.
 const FORM_LIMIT: usize = 4 << 20;
 
-/// All parameters of a request, in order.
+/// All parameters of a request: the form body's, then the query's, each in order.
 pub(crate) struct Params(Vec<(String, String)>);
 
 impl<S: Send + Sync> FromRequest<S> for Params {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _: &S) -> Result<Params, ApiError> {
-        let mut pairs: Vec<(String, String)> =
+        let query: Vec<(String, String)> =
             req.uri().query().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
         let is_form = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
-        if req.method() == Method::POST && is_form {
-            let body = axum::body::to_bytes(req.into_body(), FORM_LIMIT).await.map_err(|_| {
-                ApiError::with_status(StatusCode::PAYLOAD_TOO_LARGE, format!("form body larger than {} MiB", FORM_LIMIT >> 20))
-            })?;
-            pairs.extend(form_urlencoded::parse(&body).into_owned());
+        if req.method() != Method::POST || !is_form {
+            return Ok(Params(query));
         }
+        let body = axum::body::to_bytes(req.into_body(), FORM_LIMIT).await.map_err(|e| ApiError::body(&e, "the form body", FORM_LIMIT))?;
+        // The body's values come first, so that they win over the query's, as with Go's
+        // Request.FormValue, which Prometheus uses.
+        let mut pairs: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+        pairs.extend(query);
         Ok(Params(pairs))
     }
 }
@@ -43,7 +48,8 @@ impl Params {
     }
 
     /// The matcher sets of every `match[]` (or VictoriaMetrics' `match`) selector; a
-    /// selector with `or` gives one set per alternative.
+    /// selector with `or` gives one set per alternative. Compiles regular expressions:
+    /// call it off the async threads.
     pub(crate) fn matcher_sets(&self) -> Result<Vec<Vec<Matcher>>, ApiError> {
         let mut sets = Vec::new();
         for (_, text) in self.0.iter().filter(|(n, _)| n == "match[]" || n == "match") {

@@ -51,6 +51,15 @@ pub enum CollectError {
         /// What was wrong.
         what: String,
     },
+    /// A collector gave a label that only the scheduler sets (`job`, `instance`) or the
+    /// metric name's label (`__name__`).
+    #[error("{metric}: label {label:?} is not a collector's to set (the scheduler sets job and instance; the metric name is __name__)")]
+    ReservedLabel {
+        /// The metric written.
+        metric: &'static str,
+        /// The label name refused.
+        label: String,
+    },
     /// The store refused a series or a write.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -67,10 +67,9 @@ impl Cycles {
                 outcomes[i] = Some((Duration::ZERO, Err(CollectError::Panicked("collector thread is gone".into()))));
             }
         }
-        self.wait(t_ms, started, &mut pending, &mut outcomes);
+        wait(&self.done, &mut self.workers, t_ms, started, &mut pending, &mut outcomes);
 
         let mut batch: Vec<(SeriesRef, Sample)> = Vec::new();
-        self.own.clear();
         for (w, outcome) in self.workers.iter_mut().zip(outcomes) {
             let Some((elapsed, result)) = outcome else { continue };
             let up = settle(w, result, t_ms, &mut batch, &self.latest);
@@ -85,39 +84,6 @@ impl Cycles {
         self.latest.publish(SCHEDULER, readings);
         batch.extend(own.into_iter().map(|(r, v)| (r, Sample { t: t_ms, v })));
         self.append(&batch);
-    }
-
-    /// Collects answers until every started run has answered or passed its timeout.
-    fn wait(&mut self, t_ms: i64, started: Instant, pending: &mut Vec<usize>, outcomes: &mut [Option<(Duration, RunResult)>]) {
-        while let Some(deadline) = pending.iter().map(|&i| started + self.workers[i].timeout).min() {
-            match self.done.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(done) => {
-                    self.workers[done.worker].busy = false;
-                    // An answer for an earlier cycle comes from a run that timed out: drop it.
-                    if done.t_ms == t_ms {
-                        pending.retain(|&i| i != done.worker);
-                        outcomes[done.worker] = Some((done.elapsed, done.result));
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => {
-                    let now = Instant::now();
-                    pending.retain(|&i| {
-                        let timeout = self.workers[i].timeout;
-                        let late = started + timeout <= now;
-                        if late {
-                            outcomes[i] = Some((timeout, Err(CollectError::TimedOut(timeout))));
-                        }
-                        !late
-                    });
-                }
-                Err(RecvTimeoutError::Disconnected) => {
-                    for &i in pending.iter() {
-                        outcomes[i] = Some((Duration::ZERO, Err(CollectError::Panicked("collector thread is gone".into()))));
-                    }
-                    pending.clear();
-                }
-            }
-        }
     }
 
     /// Appends the cycle's samples; failures and refusals are logged when they start.
@@ -147,6 +113,50 @@ impl Cycles {
     }
 }
 
+/// Collects the answers of cycle `t_ms` until every run in `pending` has answered or
+/// passed its timeout (counted from `started`). A run is marked timed out as soon as its
+/// deadline has passed, before any later answer is looked at, and only runs still pending
+/// are answered: a run that answers after its timeout keeps its timeout as the outcome.
+/// Every answer frees its worker.
+fn wait(
+    done: &Receiver<Done>,
+    workers: &mut [Worker],
+    t_ms: i64,
+    started: Instant,
+    pending: &mut Vec<usize>,
+    outcomes: &mut [Option<(Duration, RunResult)>],
+) {
+    loop {
+        let now = Instant::now();
+        pending.retain(|&i| {
+            let timeout = workers[i].timeout;
+            let late = started + timeout <= now;
+            if late {
+                outcomes[i] = Some((timeout, Err(CollectError::TimedOut(timeout))));
+            }
+            !late
+        });
+        let Some(deadline) = pending.iter().map(|&i| started + workers[i].timeout).min() else { return };
+        match done.recv_timeout(deadline.saturating_duration_since(now)) {
+            Ok(answer) => {
+                workers[answer.worker].busy = false;
+                // An answer for an earlier cycle, or after the run's timeout, is dropped.
+                if answer.t_ms == t_ms && pending.contains(&answer.worker) {
+                    pending.retain(|&i| i != answer.worker);
+                    outcomes[answer.worker] = Some((answer.elapsed, answer.result));
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                for &i in pending.iter() {
+                    outcomes[i] = Some((Duration::ZERO, Err(CollectError::Panicked("collector thread is gone".into()))));
+                }
+                pending.clear();
+            }
+        }
+    }
+}
+
 /// Applies a run's result: its samples join the batch, series it no longer writes (all of
 /// them, when it failed) get a staleness marker, and its health is updated. Returns the
 /// value of `vitals_collector_up`.
@@ -167,6 +177,67 @@ fn settle(w: &mut Worker, result: RunResult, t_ms: i64, batch: &mut Vec<(SeriesR
             latest.publish(&w.name, Vec::new());
             w.health.down(&what, &e);
             0.0
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc::Sender;
+
+    use vitals_store::StoreOptions;
+
+    use super::*;
+
+    /// A collector that is never started here: the test answers for it.
+    struct Idle(Option<Duration>);
+    impl Collector for Idle {
+        fn name(&self) -> &str {
+            "idle"
+        }
+        fn timeout(&self) -> Option<Duration> {
+            self.0
+        }
+        fn collect(&mut self, _: &mut Emitter) -> Result<(), CollectError> {
+            Ok(())
+        }
+    }
+
+    fn answer(tx: &Sender<Done>, worker: usize, t_ms: i64) {
+        tx.send(Done { worker, t_ms, elapsed: Duration::from_millis(1), result: Ok((Vec::new(), Vec::new())) }).unwrap();
+    }
+
+    #[test]
+    fn an_answer_after_the_timeout_does_not_overwrite_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() }).unwrap();
+        let (tx, done) = mpsc::channel();
+        let cycle = Duration::from_secs(60);
+        let mut workers: Vec<Worker> = [Some(Duration::from_millis(10)), None]
+            .into_iter()
+            .enumerate()
+            .map(|(i, timeout)| {
+                Worker::spawn(i, Box::new(Idle(timeout)), Emitter::new(store.clone(), Vec::new()), tx.clone(), cycle).unwrap()
+            })
+            .collect();
+        for w in &mut workers {
+            w.busy = true;
+        }
+        // The cycle started a second ago: worker 0's 10 ms are over, worker 1's 48 s are not.
+        // Both answer now, worker 0 too late.
+        let started = Instant::now().checked_sub(Duration::from_secs(1)).unwrap();
+        answer(&tx, 0, 5000);
+        answer(&tx, 1, 5000);
+        let mut pending = vec![0, 1];
+        let mut outcomes: Vec<Option<(Duration, RunResult)>> = vec![None, None];
+        wait(&done, &mut workers, 5000, started, &mut pending, &mut outcomes);
+
+        assert!(pending.is_empty());
+        let shown: Vec<String> = outcomes.iter().map(|o| format!("{:?}", o.as_ref().unwrap().1.as_ref().map(|_| ()))).collect();
+        assert_eq!(shown, ["Err(TimedOut(10ms))", "Ok(())"]);
+        assert!(workers.iter().all(|w| !w.busy), "every worker that answered is free again");
+        for w in &mut workers {
+            w.shut_down();
         }
     }
 }

@@ -9,6 +9,9 @@ use vitals_store::{Labels, SeriesRef, Store, METRIC_NAME_LABEL};
 use crate::latest::{Reading, SeriesInfo};
 use crate::{CollectError, Metric};
 
+/// Label names a collector may not use: the scheduler's and the metric name's.
+const RESERVED: [&str; 3] = ["job", "instance", METRIC_NAME_LABEL];
+
 /// A resolved series: its store reference and its description for `/metrics`.
 struct Cached {
     series_ref: SeriesRef,
@@ -33,8 +36,9 @@ impl Emitter {
         Emitter { store, base, cache: HashMap::new(), key: String::new(), samples: Vec::new(), readings: Vec::new() }
     }
 
-    /// Writes one sample of `metric` with `labels` (names must be valid label names and
-    /// must not be `job` or `instance`, which the scheduler sets).
+    /// Writes one sample of `metric` with `labels`. Label names must be valid, and must not
+    /// be `job` or `instance` (the scheduler sets them) nor `__name__`: such a label is a
+    /// [`CollectError::ReservedLabel`].
     pub fn push(&mut self, metric: &'static Metric, labels: &[(&str, &str)], value: f64) -> Result<(), CollectError> {
         self.key.clear();
         self.key.push_str(metric.name);
@@ -53,6 +57,10 @@ impl Emitter {
 
     /// Registers a series met for the first time, and its family's metadata.
     fn resolve(&mut self, metric: &'static Metric, labels: &[(&str, &str)]) -> Result<(SeriesRef, Arc<SeriesInfo>), CollectError> {
+        // Checked only here: a series with such a label is never cached, so it always ends up here.
+        if let Some((name, _)) = labels.iter().find(|(n, _)| RESERVED.contains(n) || self.base.iter().any(|(b, _)| b == n)) {
+            return Err(CollectError::ReservedLabel { metric: metric.name, label: (*name).to_owned() });
+        }
         let base = self.base.iter().map(|(n, v)| (n.as_str(), v.as_str()));
         let all = Labels::from_pairs(base.chain([(METRIC_NAME_LABEL, metric.name)]).chain(labels.iter().copied()));
         let series_ref = self.store.series_ref(&all)?;
@@ -112,5 +120,23 @@ mod tests {
         let mut e = Emitter::new(store, Vec::new());
         let err = e.push(&UP, &[("bad-name", "x")], 1.0).unwrap_err();
         assert!(err.to_string().contains("invalid label name \"bad-name\""), "{err}");
+    }
+
+    #[test]
+    fn job_instance_and_name_labels_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() }).unwrap();
+        let mut e = Emitter::new(store.clone(), vec![("job".into(), "vitals".into())]);
+        for label in ["job", "instance", "__name__"] {
+            let err = e.push(&UP, &[("mode", "a"), (label, "x")], 1.0).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "test_up: label {label:?} is not a collector's to set (the scheduler sets job and instance; the metric name is __name__)"
+                )
+            );
+        }
+        assert!(e.take().0.is_empty(), "nothing was written");
+        assert_eq!(store.stats().series, 0);
     }
 }

@@ -16,6 +16,7 @@
 #![warn(missing_docs)]
 
 mod build_info;
+mod clock;
 mod collector;
 mod cycle;
 mod emitter;
@@ -29,10 +30,11 @@ mod store_metrics;
 mod worker;
 
 pub use build_info::BuildInfoCollector;
+pub use clock::wall_clock_ms;
 pub use collector::{CollectError, Collector};
 pub use emitter::Emitter;
 pub use latest::{Latest, Reading, SeriesInfo};
-pub use metric::Metric;
+pub use metric::{kind_of, type_of, Metric};
 pub use process::ProcessCollector;
 pub use scheduler::{Scheduler, SchedulerOptions};
 pub use store_metrics::StoreCollector;

@@ -27,24 +27,44 @@ struct Stat {
 /// Reads the process' own statistics from procfs.
 pub struct ProcessCollector {
     proc_dir: PathBuf,
+    proc_stat: PathBuf,
     ticks_per_second: f64,
     page_size: f64,
-    start_time_seconds: f64,
+    /// Worked out on the first run that can read the boot time.
+    start_time_seconds: Option<f64>,
 }
 
 impl ProcessCollector {
-    /// A collector for the calling process. Reads the boot time once, to turn the start
-    /// time into seconds since the epoch.
-    pub fn new() -> Result<ProcessCollector, CollectError> {
+    /// A collector for the calling process. Creating it reads nothing, so it cannot fail:
+    /// a procfs that cannot be read makes its runs fail (the collector is down) instead.
+    pub fn new() -> ProcessCollector {
+        ProcessCollector::reading(PathBuf::from("/proc/self"), PathBuf::from("/proc/stat"))
+    }
+
+    /// A collector reading `<proc_dir>/stat`, `<proc_dir>/fd` and the boot time from `proc_stat`.
+    fn reading(proc_dir: PathBuf, proc_stat: PathBuf) -> ProcessCollector {
         // SAFETY: sysconf has no preconditions; it returns -1 for unknown names.
         let (ticks, page) = unsafe { (libc::sysconf(libc::_SC_CLK_TCK), libc::sysconf(libc::_SC_PAGESIZE)) };
         let ticks_per_second = if ticks > 0 { ticks as f64 } else { 100.0 };
         let page_size = if page > 0 { page as f64 } else { 4096.0 };
-        let boot = boot_time(Path::new("/proc/stat"))?;
-        let proc_dir = PathBuf::from("/proc/self");
-        let stat = read_stat(&proc_dir.join("stat"))?;
-        let start_time_seconds = boot as f64 + stat.start_ticks as f64 / ticks_per_second;
-        Ok(ProcessCollector { proc_dir, ticks_per_second, page_size, start_time_seconds })
+        ProcessCollector { proc_dir, proc_stat, ticks_per_second, page_size, start_time_seconds: None }
+    }
+
+    /// The process' start time in seconds since the epoch: the boot time (read once) plus
+    /// the start in ticks after boot.
+    fn start_time_seconds(&mut self, stat: &Stat) -> Result<f64, CollectError> {
+        if let Some(t) = self.start_time_seconds {
+            return Ok(t);
+        }
+        let t = boot_time(&self.proc_stat)? as f64 + stat.start_ticks as f64 / self.ticks_per_second;
+        self.start_time_seconds = Some(t);
+        Ok(t)
+    }
+}
+
+impl Default for ProcessCollector {
+    fn default() -> ProcessCollector {
+        ProcessCollector::new()
     }
 }
 
@@ -55,11 +75,12 @@ impl Collector for ProcessCollector {
 
     fn collect(&mut self, out: &mut Emitter) -> Result<(), CollectError> {
         let stat = read_stat(&self.proc_dir.join("stat"))?;
+        let start = self.start_time_seconds(&stat)?;
         out.push(&CPU, &[], (stat.utime_ticks + stat.stime_ticks) as f64 / self.ticks_per_second)?;
         out.push(&RESIDENT, &[], stat.rss_pages as f64 * self.page_size)?;
         out.push(&VIRTUAL, &[], stat.vsize_bytes as f64)?;
         out.push(&THREADS, &[], stat.threads as f64)?;
-        out.push(&START, &[], self.start_time_seconds)?;
+        out.push(&START, &[], start)?;
         let fd_dir = self.proc_dir.join("fd");
         let fds = std::fs::read_dir(&fd_dir).map_err(|source| CollectError::Read { path: fd_dir.clone(), source })?.count();
         out.push(&OPEN_FDS, &[], fds as f64)?;
@@ -137,7 +158,7 @@ mod tests {
 
     #[test]
     fn reads_this_process() {
-        let mut c = ProcessCollector::new().unwrap();
+        let mut c = ProcessCollector::new();
         let dir = tempfile::tempdir().unwrap();
         let store = vitals_store::Store::open(dir.path(), vitals_store::StoreOptions { background: false, ..Default::default() }).unwrap();
         let mut out = Emitter::new(store, Vec::new());
@@ -152,5 +173,15 @@ mod tests {
         let start = value("process_start_time_seconds");
         assert!(start <= now + 1.0 && start > now - 3600.0, "start {start} vs now {now}");
         assert_eq!(readings.len(), 7);
+    }
+
+    #[test]
+    fn an_unreadable_procfs_fails_the_run_not_the_construction() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("no-such-proc");
+        let mut c = ProcessCollector::reading(missing.clone(), missing.join("stat"));
+        let store = vitals_store::Store::open(dir.path(), vitals_store::StoreOptions { background: false, ..Default::default() }).unwrap();
+        let err = c.collect(&mut Emitter::new(store, Vec::new())).unwrap_err();
+        assert!(err.to_string().starts_with(&format!("reading {}: ", missing.join("stat").display())), "{err}");
     }
 }

@@ -1,14 +1,19 @@
 //! The scheduler: a thread that starts a collection cycle every `collection.interval`,
 //! aligned to the wall clock, until it is stopped.
+//!
+//! The scheduler never sleeps longer than one interval, so a wall clock that steps back or
+//! forward is noticed within a cycle. Cycles are stamped with increasing times: while the
+//! clock is behind the last cycle's time, cycles are skipped (logged once) and collection
+//! goes on once the clock has passed it again.
 
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use vitals_store::Store;
 
 use crate::cycle::Cycles;
-use crate::{Collector, Latest};
+use crate::{wall_clock_ms, Collector, Latest};
 
 /// How the scheduler runs.
 #[derive(Debug, Clone)]
@@ -36,14 +41,25 @@ impl Scheduler {
         let latest = Latest::default();
         let mut cycles = Cycles::new(store, collectors, &opts, latest.clone())?;
         let (stop, stop_rx) = mpsc::channel::<()>();
-        let interval_ms = (opts.interval.as_millis() as i64).max(1);
+        let interval_ms = i64::try_from(opts.interval.as_millis()).unwrap_or(i64::MAX).max(1);
         let thread = thread::Builder::new().name("collect-scheduler".into()).spawn(move || {
             let mut last = i64::MIN;
+            let mut clock_behind = false;
             loop {
-                let now = now_ms();
-                // The next multiple of the interval; ticks missed while a cycle overran are skipped.
-                let tick = ((now.div_euclid(interval_ms) + 1) * interval_ms).max(last.saturating_add(interval_ms));
-                match stop_rx.recv_timeout(Duration::from_millis((tick - now).max(0) as u64)) {
+                let now = wall_clock_ms();
+                if now < last && !clock_behind {
+                    tracing::warn!(
+                        "the wall clock went back {} ms behind the last collection; collection resumes once it passes that time again",
+                        last - now
+                    );
+                } else if now >= last && clock_behind {
+                    tracing::info!("the wall clock has passed the last collection again; collecting");
+                }
+                clock_behind = now < last;
+                let (tick, wait_ms) = next_tick(now, last, interval_ms);
+                match stop_rx.recv_timeout(Duration::from_millis(wait_ms.unsigned_abs())) {
+                    // Woken early (the wait is capped) or by a clock that moved: look again.
+                    Err(RecvTimeoutError::Timeout) if wall_clock_ms() < tick => {}
                     Err(RecvTimeoutError::Timeout) => {
                         cycles.run(tick, interval_ms);
                         last = tick;
@@ -72,7 +88,39 @@ impl Scheduler {
     }
 }
 
-/// Wall-clock milliseconds since the Unix epoch.
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+/// At wall time `now`, with the last cycle stamped `last`: the next cycle's stamp and how
+/// long to wait before looking again (ms). The stamp is the next multiple of the interval
+/// after `now` (ticks missed while a cycle overran are skipped) and after `last`; the
+/// wait is at most one interval, so that a clock that steps back stalls nothing.
+fn next_tick(now: i64, last: i64, interval_ms: i64) -> (i64, i64) {
+    let next = now.div_euclid(interval_ms).saturating_add(1).saturating_mul(interval_ms);
+    let tick = next.max(last.saturating_add(interval_ms));
+    (tick, tick.saturating_sub(now).clamp(0, interval_ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_the_next_multiple_of_the_interval() {
+        assert_eq!(next_tick(10_250, i64::MIN, 1000), (11_000, 750));
+        assert_eq!(next_tick(11_000, 10_000, 1000), (12_000, 1000), "on a tick, the next one");
+        assert_eq!(next_tick(13_400, 11_000, 1000), (14_000, 600), "ticks missed by an overrun are skipped");
+    }
+
+    #[test]
+    fn a_clock_that_steps_back_never_makes_the_wait_longer_than_an_interval() {
+        let last = 1_700_000_000_000;
+        let (tick, wait) = next_tick(last - 3_600_000, last, 10_000);
+        assert!(tick > last, "no cycle at or before the last one: {tick}");
+        assert_eq!(wait, 10_000);
+        // Clock slightly behind after a cycle (rounding, slewing): wait for the next tick.
+        assert_eq!(next_tick(last - 1, last, 10_000), (last + 10_000, 10_000));
+    }
+
+    #[test]
+    fn a_clock_that_steps_forward_skips_to_its_next_tick() {
+        assert_eq!(next_tick(5_000_300, 1_000, 1000), (5_001_000, 700));
+    }
 }

@@ -2,7 +2,7 @@
 //! does not hold up the others, and every cycle's samples share one timestamp.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use vitals_collect::{CollectError, Collector, Emitter, Metric, Scheduler, SchedulerOptions};
 use vitals_store::{is_stale_marker, Matcher, Store, StoreOptions};
@@ -76,7 +76,11 @@ fn collectors_are_isolated_and_share_timestamps() {
         base_labels: vec![("job".into(), "vitals".into()), ("instance".into(), "127.0.0.1:9".into())],
     };
     let scheduler = Scheduler::start(&store, collectors, opts).unwrap();
-    std::thread::sleep(Duration::from_millis(1000));
+    let start = Instant::now();
+    while values(&store, "test_good", None).len() < 6 {
+        assert!(start.elapsed() < Duration::from_secs(30), "fewer than 6 cycles after 30 s");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let latest = scheduler.latest();
     scheduler.stop();
 

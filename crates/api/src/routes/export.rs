@@ -12,9 +12,13 @@
 //! a series rather than a value (VictoriaMetrics writes `null`, which its import reads back
 //! as a plain NaN). A series whose samples in the range are all staleness markers gets no
 //! line. Lines are sorted by series.
+//!
+//! The matching series are listed first (a bad parameter is a 400 before anything is
+//! sent); their samples are then read [`SERIES_PER_READ`] series at a time and sent as the
+//! lines are ready, so an export holds one chunk's samples in memory, not the whole
+//! result. A store failure after the first bytes cuts the response off (the client sees an
+//! incomplete body) and is logged.
 
-use std::collections::BTreeMap;
-use std::convert::Infallible;
 use std::fmt::Write as _;
 
 use axum::body::{Body, Bytes};
@@ -22,51 +26,59 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::mpsc;
-use vitals_store::{is_stale_marker, Matcher, SeriesSamples, Store, StoreError, METRIC_NAME_LABEL};
+use vitals_store::{is_stale_marker, Labels, SeriesSamples, Store, StoreError, METRIC_NAME_LABEL};
 
 use crate::error::ApiError;
 use crate::params::Params;
+use crate::routes::blocking;
 use crate::App;
 
 /// Bytes of output gathered before they are sent on.
 const CHUNK: usize = 64 << 10;
 
+/// Series whose samples are read from the store at a time.
+const SERIES_PER_READ: usize = 1000;
+
+/// `GET|POST /api/v1/export`: the samples of the series matching `match[]` as JSON lines.
 pub(crate) async fn export(State(app): State<App>, params: Params) -> Result<Response, ApiError> {
-    let sets = params.required_matcher_sets()?;
-    let (start, end) = params.time_range()?;
     let store = app.ready()?.store.clone();
-    let series = tokio::task::spawn_blocking(move || select_all(&store, &sets, start, end))
-        .await
-        .map_err(|e| ApiError::internal(format!("export failed: {e}")))?
-        .map_err(ApiError::store)?;
-    let (tx, rx) = mpsc::channel::<Bytes>(4);
-    tokio::task::spawn_blocking(move || write_lines(&series, &tx));
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|b| (Ok::<_, Infallible>(b), rx)) });
+    let listing = store.clone();
+    // A series matched by several selectors is listed, and so exported, once.
+    let (series, start, end) = blocking("export", move || {
+        let sets = params.required_matcher_sets()?;
+        let (start, end) = params.time_range()?;
+        Ok((listing.series(&sets, start, end), start, end))
+    })
+    .await?;
+    let (tx, rx) = mpsc::channel::<Result<Bytes, StoreError>>(4);
+    tokio::task::spawn_blocking(move || write_series(&store, &series, start, end, &tx));
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|b| (b, rx)) });
     Ok(([(header::CONTENT_TYPE, "application/stream+json; charset=utf-8")], Body::from_stream(stream)).into_response())
 }
 
-/// Every series matching any set, each once, sorted by labels.
-fn select_all(store: &Store, sets: &[Vec<Matcher>], start: i64, end: i64) -> Result<Vec<SeriesSamples>, StoreError> {
-    let mut all = BTreeMap::new();
-    for set in sets {
-        for s in store.select(set, start, end)? {
-            all.entry(s.labels.clone()).or_insert(s);
-        }
-    }
-    Ok(all.into_values().collect())
-}
-
-/// Writes the lines in chunks to `tx`; stops early if the client went away.
-fn write_lines(series: &[SeriesSamples], tx: &mpsc::Sender<Bytes>) {
+/// Reads `series` a chunk at a time and sends their lines to `tx`, about [`CHUNK`] bytes
+/// at a time; stops early if the client went away. A store failure is sent as the last
+/// item, which cuts the response off.
+fn write_series(store: &Store, series: &[Labels], start: i64, end: i64, tx: &mpsc::Sender<Result<Bytes, StoreError>>) {
     let mut buf = String::with_capacity(CHUNK);
-    for s in series {
-        write_line(&mut buf, s);
-        if buf.len() >= CHUNK && tx.blocking_send(Bytes::from(std::mem::take(&mut buf))).is_err() {
-            return;
+    for chunk in series.chunks(SERIES_PER_READ) {
+        let read = match store.select_series(chunk, start, end) {
+            Ok(read) => read,
+            Err(e) => {
+                tracing::error!("export cut off: reading {} series: {e}", chunk.len());
+                let _ = tx.blocking_send(Err(e));
+                return;
+            }
+        };
+        for s in &read {
+            write_line(&mut buf, s);
+            if buf.len() >= CHUNK && tx.blocking_send(Ok(Bytes::from(std::mem::take(&mut buf)))).is_err() {
+                return;
+            }
         }
     }
     if !buf.is_empty() {
-        let _ = tx.blocking_send(Bytes::from(buf));
+        let _ = tx.blocking_send(Ok(Bytes::from(buf)));
     }
 }
 

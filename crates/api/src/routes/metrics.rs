@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use vitals_collect::Reading;
-use vitals_exposition::{Encoder, MetricType};
-use vitals_store::MetricKind;
+use vitals_collect::{type_of, Reading};
+use vitals_exposition::Encoder;
 
 use crate::error::ApiError;
 use crate::App;
@@ -16,6 +15,8 @@ use crate::App;
 /// The content type of text format 0.0.4.
 const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
+/// `GET /metrics`: the collectors' last readings as text format 0.0.4, 503 until the store
+/// is open.
 pub(crate) async fn metrics(State(app): State<App>) -> Result<impl IntoResponse, ApiError> {
     let readings = app.ready()?.latest.readings();
     let page = render(&readings).map_err(|e| ApiError::internal(format!("rendering /metrics: {e}")))?;
@@ -32,24 +33,11 @@ fn render(readings: &[Reading]) -> Result<String, vitals_exposition::EncodeError
     for (name, samples) in families {
         let metric = samples[0].series.metric;
         let unit = Some(metric.unit).filter(|u| !u.is_empty());
-        enc.family(name, metric.help, metric_type(metric.kind), unit)?;
+        enc.family(name, metric.help, type_of(metric.kind), unit)?;
         for r in samples {
             let labels: Vec<(&str, &str)> = r.series.labels.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
             enc.sample(name, &labels, r.value, None)?;
         }
     }
     Ok(enc.into_inner())
-}
-
-fn metric_type(kind: MetricKind) -> MetricType {
-    match kind {
-        MetricKind::Counter => MetricType::Counter,
-        MetricKind::Gauge => MetricType::Gauge,
-        MetricKind::Histogram => MetricType::Histogram,
-        MetricKind::Summary => MetricType::Summary,
-        MetricKind::Unknown => MetricType::Untyped,
-        MetricKind::Info => MetricType::Info,
-        MetricKind::StateSet => MetricType::StateSet,
-        MetricKind::GaugeHistogram => MetricType::GaugeHistogram,
-    }
 }

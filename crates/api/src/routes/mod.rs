@@ -10,6 +10,7 @@ use axum::http::{StatusCode, Uri};
 use axum::routing::{get, post};
 use axum::Router;
 
+use crate::error::ApiError;
 use crate::App;
 
 /// All of Vitals' routes (see the crate documentation), sharing `app`.
@@ -25,6 +26,12 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/import/prometheus", post(import::import))
         .fallback(not_found)
         .with_state(app)
+}
+
+/// Runs `f` on the blocking pool: store reads, regular expressions, SQLite. `what` names
+/// the work if the task fails.
+async fn blocking<T: Send + 'static>(what: &'static str, f: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::internal(format!("{what} failed: {e}")))?
 }
 
 async fn not_found(uri: Uri) -> (StatusCode, String) {

@@ -1,6 +1,7 @@
 //! The Prometheus metadata APIs: `/api/v1/series`, `/api/v1/labels` and
 //! `/api/v1/label/{name}/values`, with `match[]`, `start`, `end` and `limit`.
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::Json;
 use serde_json::{json, Map, Value};
@@ -8,18 +9,20 @@ use vitals_store::valid_label_name;
 
 use crate::error::ApiError;
 use crate::params::Params;
+use crate::routes::blocking;
 use crate::App;
 
 /// Series matching any `match[]` selector (at least one is required) with samples between
 /// `start` and `end`, as label objects.
 pub(crate) async fn series(State(app): State<App>, params: Params) -> Result<Json<Value>, ApiError> {
-    let sets = params.required_matcher_sets()?;
-    let (start, end) = params.time_range()?;
-    let limit = params.limit()?;
     let store = app.ready()?.store.clone();
-    let found = tokio::task::spawn_blocking(move || store.series(&sets, start, end))
-        .await
-        .map_err(|e| ApiError::internal(format!("series lookup failed: {e}")))?;
+    let (found, limit) = blocking("series lookup", move || {
+        let sets = params.required_matcher_sets()?;
+        let (start, end) = params.time_range()?;
+        let limit = params.limit()?;
+        Ok((store.series(&sets, start, end), limit))
+    })
+    .await?;
     let data = found
         .iter()
         .take(limit)
@@ -29,28 +32,37 @@ pub(crate) async fn series(State(app): State<App>, params: Params) -> Result<Jso
 
 /// Label names of the selected series (all series without `match[]`).
 pub(crate) async fn labels(State(app): State<App>, params: Params) -> Result<Json<Value>, ApiError> {
-    let sets = params.matcher_sets()?;
-    let (start, end) = params.time_range()?;
-    let limit = params.limit()?;
     let store = app.ready()?.store.clone();
-    let names = tokio::task::spawn_blocking(move || store.label_names(&sets, start, end))
-        .await
-        .map_err(|e| ApiError::internal(format!("label lookup failed: {e}")))?;
+    let (names, limit) = blocking("label lookup", move || {
+        let sets = params.matcher_sets()?;
+        let (start, end) = params.time_range()?;
+        let limit = params.limit()?;
+        Ok((store.label_names(&sets, start, end), limit))
+    })
+    .await?;
     Ok(strings(names, limit))
 }
 
-/// Values of label `name` among the selected series (all series without `match[]`).
-pub(crate) async fn label_values(State(app): State<App>, Path(name): Path<String>, params: Params) -> Result<Json<Value>, ApiError> {
+/// Values of label `name` among the selected series (all series without `match[]`). A
+/// path the router cannot decode (such as invalid UTF-8 in `%FF`) is a 400 like any other
+/// bad parameter.
+pub(crate) async fn label_values(
+    State(app): State<App>,
+    name: Result<Path<String>, PathRejection>,
+    params: Params,
+) -> Result<Json<Value>, ApiError> {
+    let Path(name) = name.map_err(|e| ApiError::bad_data(format!("invalid label name in the path: {}", e.body_text())))?;
     if !valid_label_name(&name) {
         return Err(ApiError::bad_data(format!("invalid label name: {name:?}")));
     }
-    let sets = params.matcher_sets()?;
-    let (start, end) = params.time_range()?;
-    let limit = params.limit()?;
     let store = app.ready()?.store.clone();
-    let values = tokio::task::spawn_blocking(move || store.label_values(&name, &sets, start, end))
-        .await
-        .map_err(|e| ApiError::internal(format!("label lookup failed: {e}")))?;
+    let (values, limit) = blocking("label lookup", move || {
+        let sets = params.matcher_sets()?;
+        let (start, end) = params.time_range()?;
+        let limit = params.limit()?;
+        Ok((store.label_values(&name, &sets, start, end), limit))
+    })
+    .await?;
     Ok(strings(values, limit))
 }
 

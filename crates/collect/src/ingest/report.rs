@@ -42,6 +42,7 @@ pub struct RejectedSample {
 }
 
 impl fmt::Display for RejectedSample {
+    /// `line 9: sample of up{} at 1000 ms is ...`, saying why it was refused.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.reason {
             RejectReason::OutOfWindow => write!(
@@ -78,7 +79,8 @@ pub struct IngestReport {
     pub metadata: u64,
     /// Malformed lines (skipped, or the one that stopped the import).
     pub malformed: u64,
-    /// The first malformed lines, up to the limit asked for.
+    /// The first malformed lines, up to the limit asked for (with
+    /// [`crate::ingest::OnError::Reject`], the one that stopped the import).
     pub problems: Vec<LineProblem>,
 }
 
@@ -89,16 +91,41 @@ impl IngestReport {
     }
 }
 
-/// Why an import stopped.
+/// Why an import stopped. Each carries the report of what was done until then: with
+/// [`crate::ingest::ingest`], the samples it counts as accepted are stored.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     /// The input could not be read (including a broken gzip stream).
-    #[error("reading the input: {0}")]
-    Read(#[source] std::io::Error),
+    #[error("reading the input: {source}")]
+    Read {
+        /// What the reader said.
+        source: std::io::Error,
+        /// What was done before.
+        report: Box<IngestReport>,
+    },
     /// A malformed line, with [`crate::ingest::OnError::Reject`].
-    #[error("{0}")]
-    Malformed(LineProblem),
+    #[error("{problem}")]
+    Malformed {
+        /// The line and what is wrong with it.
+        problem: LineProblem,
+        /// What was done before.
+        report: Box<IngestReport>,
+    },
     /// The store failed.
-    #[error("storing samples: {0}")]
-    Store(#[from] StoreError),
+    #[error("storing samples: {source}")]
+    Store {
+        /// What the store said.
+        source: StoreError,
+        /// What was done before.
+        report: Box<IngestReport>,
+    },
+}
+
+impl IngestError {
+    /// What was done before the import stopped.
+    pub fn report(&self) -> &IngestReport {
+        match self {
+            IngestError::Read { report, .. } | IngestError::Malformed { report, .. } | IngestError::Store { report, .. } => report,
+        }
+    }
 }

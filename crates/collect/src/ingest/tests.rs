@@ -1,4 +1,4 @@
-use vitals_store::{Matcher, StoreOptions};
+use vitals_store::{Matcher, MetricKind, StoreOptions};
 
 use super::*;
 
@@ -44,6 +44,33 @@ fn reject_stops_at_the_first_bad_line_and_records_no_metadata() {
     assert_eq!(err.to_string(), "line 6, column 6: expected label name or '}', found \"1\"");
     assert!(values(&store, "later").is_empty());
     assert!(store.metadata().is_empty());
+    assert_eq!(values(&store, "temperature").len(), 1, "the samples before the bad line are stored");
+    assert_eq!((err.report().accepted, err.report().malformed), (3, 1));
+}
+
+#[test]
+fn reject_appends_the_pending_samples_before_the_bad_line_and_reports_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path());
+    let mut input: String = (0..15).map(|i| format!("good{{n=\"{i}\"}} {i} 1700000000000\n")).collect();
+    input.push_str("bad 1 2 3\ngood{n=\"15\"} 15 1700000000000\n");
+    let err = ingest(&store, input.as_bytes(), &opts(OnError::Reject)).unwrap_err();
+    assert!(matches!(err, IngestError::Malformed { .. }), "{err}");
+    assert!(err.to_string().starts_with("line 16, column "), "{err}");
+    let report = err.report();
+    assert_eq!((report.lines, report.samples, report.accepted, report.series), (16, 15, 15, 15));
+    assert_eq!(values(&store, "good").len(), 15);
+}
+
+#[test]
+fn a_store_failure_carries_what_was_stored_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path());
+    store.close().unwrap();
+    let err = ingest(&store, "a 1 1000\n".as_bytes(), &opts(OnError::Skip)).unwrap_err();
+    assert!(matches!(err, IngestError::Store { .. }), "{err}");
+    assert_eq!(err.to_string(), "storing samples: the store is closed");
+    assert_eq!((err.report().samples, err.report().accepted), (1, 0));
 }
 
 #[test]
@@ -100,6 +127,57 @@ fn unreadable_input_is_a_read_error() {
     let store = store(dir.path());
     let gz = flate2::read::GzDecoder::new(&b"not gzip at all"[..]);
     let err = ingest(&store, std::io::BufReader::new(gz), &opts(OnError::Skip)).unwrap_err();
-    assert!(matches!(err, IngestError::Read(_)), "{err}");
+    assert!(matches!(err, IngestError::Read { .. }), "{err}");
     assert!(err.to_string().starts_with("reading the input: "), "{err}");
+}
+
+#[test]
+fn metadata_for_names_the_store_refuses_is_a_problem_not_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path());
+    let input = "# HELP \"my.metric\" Dotted.\n# TYPE \"my.metric\" gauge\nup 1 1000\n";
+    let checked = check(input.as_bytes(), &opts(OnError::Reject)).unwrap();
+    assert_eq!((checked.malformed, checked.samples), (2, 1));
+    assert_eq!(
+        checked.problems[0].to_string(),
+        r#"line 1: invalid metric name "my.metric" (Vitals stores only names like [a-zA-Z_:][a-zA-Z0-9_:]*)"#
+    );
+    let report = ingest(&store, input.as_bytes(), &opts(OnError::Skip)).unwrap();
+    assert_eq!((report.accepted, report.malformed, report.metadata), (1, 2, 0));
+    assert!(store.metadata().is_empty());
+}
+
+#[test]
+fn help_and_unit_over_the_limit_are_a_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path());
+    let half = "h".repeat(vitals_store::MAX_METADATA_BYTES / 2 + 1);
+    let input = format!("# UNIT big {half}\n# HELP big {half}\n# TYPE big gauge\nbig 1 1000\n");
+    let checked = check(input.as_bytes(), &opts(OnError::Reject)).unwrap();
+    assert_eq!(checked.malformed, 1);
+    assert!(checked.problems[0].to_string().starts_with("line 2: help and unit of big would take 65538 bytes, more than the limit"));
+    let report = ingest(&store, input.as_bytes(), &opts(OnError::Skip)).unwrap();
+    assert_eq!((report.accepted, report.malformed, report.metadata), (1, 1, 1));
+    let meta = &store.metadata()["big"];
+    assert_eq!((meta.kind, meta.help.as_str(), meta.unit.len()), (MetricKind::Gauge, "", half.len()));
+}
+
+#[test]
+fn a_line_over_the_limit_is_named_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path());
+    let input = format!("a 1 1000\nlong{{x=\"{}\"}} 1 1000\nb 2 1000\n", "x".repeat(MAX_LINE_BYTES));
+    let report = ingest(&store, input.as_bytes(), &opts(OnError::Skip)).unwrap();
+    assert_eq!((report.lines, report.accepted, report.malformed), (3, 2, 1));
+    assert_eq!(report.problems[0].to_string(), "line 2: longer than the limit of 1 MiB (1048576 bytes); split it or leave it out");
+}
+
+#[test]
+fn each_series_is_counted_once_however_it_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path());
+    let input = "up{a=\"1\",b=\"2\"} 1 1000\nup{b=\"2\", a=\"1\"} 2 2000\nup {a=\"1\",b=\"2\"} 3 3000\n{\"up\",a=\"1\",b=\"2\"} 4 4000\n";
+    let report = ingest(&store, input.as_bytes(), &opts(OnError::Reject)).unwrap();
+    assert_eq!((report.samples, report.accepted, report.series), (4, 4, 1));
+    assert_eq!(values(&store, "up"), [(1000, 1.0), (2000, 2.0), (3000, 3.0), (4000, 4.0)]);
 }
