@@ -4,8 +4,9 @@
 //! timestamps; staleness markers; metric metadata), kept crash-safe and small:
 //!
 //! - **Write path** ([`Store::append`]): samples are checked against the out-of-order
-//!   window, written to the write-ahead log ([`wal`]) and only then acknowledged, then
-//!   inserted in the in-memory head.
+//!   window, written to the write-ahead log (`wal`) and only then acknowledged, then
+//!   inserted in the in-memory head. Samples at or before what a series has in blocks are
+//!   looked up first, so a re-import is recognised as duplicates rather than stored twice.
 //! - **Blocks**: the head is flushed into immutable, checksummed block files per aligned
 //!   window; columns are compressed with whichever of Gorilla or pco is smallest
 //!   ([`codec`]), and series scraped together share one timestamp column.
