@@ -254,6 +254,9 @@ impl Store {
     /// file is imported twice), rejections (out of the window), and samples to store after
     /// all, which it returns with their batch index.
     fn settle_late(&self, late: Vec<Late>, report: &mut AppendReport) -> Vec<(usize, SeriesRef, Sample)> {
+        if late.is_empty() {
+            return Vec::new();
+        }
         let mut by_series: BTreeMap<u32, Vec<Late>> = BTreeMap::new();
         for l in late {
             by_series.entry(l.id).or_default().push(l);
