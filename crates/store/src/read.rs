@@ -119,17 +119,20 @@ impl Store {
                 h.windows(start, end, bd, &mut unrolled);
             }
         }
-        let raw: HashMap<Labels, Vec<Aggregate>> = if unrolled.is_empty() {
-            HashMap::new()
-        } else {
-            self.select(matchers, start, end)?
-                .into_iter()
-                .map(|s| {
-                    let keep: Vec<Sample> = s.samples.into_iter().filter(|x| unrolled.contains(&window_of(x.t))).collect();
-                    (s.labels, rollup::aggregate(&keep, resolution_ms))
-                })
-                .collect()
-        };
+        // Raw data is read only for those windows (runs of adjacent ones read together).
+        let mut raw: HashMap<Labels, Vec<Aggregate>> = HashMap::new();
+        let mut spans: Vec<(i64, i64)> = Vec::new();
+        for &w in &unrolled {
+            match spans.last_mut() {
+                Some(last) if last.1 == w => last.1 = w.saturating_add(bd),
+                _ => spans.push((w, w.saturating_add(bd))),
+            }
+        }
+        for (ws, we) in spans {
+            for s in self.select(matchers, start.max(ws), end.min(we.saturating_sub(1)))? {
+                raw.entry(s.labels).or_default().extend(rollup::aggregate(&s.samples, resolution_ms));
+            }
+        }
         let (ids, labels) = selected(&inner.mem.read(), matchers);
         let mut runs: Vec<Vec<(u64, Vec<Aggregate>)>> = vec![Vec::new(); ids.len()];
         for b in overlapping(inner, resolution_ms, start, end) {
@@ -160,10 +163,10 @@ impl Store {
         Ok(out)
     }
 
-    /// The coarsest resolution (ms; 0 = raw samples) that serves a query over
-    /// `[start, end]` at `step_ms` without changing its result: a tier whose buckets are no
+    /// The coarsest resolution (ms; 0 = raw samples) that serves a query from `start` at
+    /// `step_ms` without changing its result: a tier whose buckets are no
     /// wider than the step. Raw data is preferred while raw retention still covers `start`.
-    pub fn pick_resolution(&self, start: i64, _end: i64, step_ms: i64) -> i64 {
+    pub fn pick_resolution(&self, start: i64, step_ms: i64) -> i64 {
         let opts = &self.inner.opts;
         let reference = self.inner.max_t.load(std::sync::atomic::Ordering::Relaxed);
         let covers = |retention: i64| retention == 0 || start >= reference.saturating_sub(retention);

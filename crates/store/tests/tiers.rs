@@ -77,13 +77,13 @@ fn reads_pick_the_coarsest_tier_that_fits_the_step() {
     let store = Store::open(dir.path(), opts()).unwrap();
     store.append_labeled(&[(series("m", 0), s(100 * 86_400_000, 1.0))]).unwrap();
     let end = 100 * 86_400_000;
-    assert_eq!(store.pick_resolution(end - 3_600_000, end, 15_000), 0);
-    assert_eq!(store.pick_resolution(end - 3_600_000, end, 60_000), MIN);
-    assert_eq!(store.pick_resolution(end - 86_400_000, end, 600_000), 5 * MIN);
-    assert_eq!(store.pick_resolution(end - 30 * 86_400_000, end, 3_600_000), 60 * MIN);
+    assert_eq!(store.pick_resolution(end - 3_600_000, 15_000), 0);
+    assert_eq!(store.pick_resolution(end - 3_600_000, 60_000), MIN);
+    assert_eq!(store.pick_resolution(end - 86_400_000, 600_000), 5 * MIN);
+    assert_eq!(store.pick_resolution(end - 30 * 86_400_000, 3_600_000), 60 * MIN);
     // Beyond raw retention (15 d) even a fine step is served by the first tier that has it.
-    assert_eq!(store.pick_resolution(end - 20 * 86_400_000, end, 15_000), MIN);
-    assert_eq!(store.pick_resolution(end - 60 * 86_400_000, end, 15_000), 5 * MIN);
+    assert_eq!(store.pick_resolution(end - 20 * 86_400_000, 15_000), MIN);
+    assert_eq!(store.pick_resolution(end - 60 * 86_400_000, 15_000), 5 * MIN);
     assert_eq!(store.options().tiers[0], TierOptions { resolution_ms: MIN, retention_ms: 30 * 86_400_000 });
 }
 
