@@ -6,5 +6,6 @@ mod cli_import;
 mod common;
 mod crash;
 mod http_import;
+mod node_dataset;
 mod serve;
 mod shutdown;
