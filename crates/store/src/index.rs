@@ -96,6 +96,16 @@ impl Index {
                             out |= p;
                         }
                     }
+                } else if let (true, Some(prefix)) = (want, m.literal_prefix()) {
+                    // Only values in the prefix's range can match; test just those.
+                    for (v, p) in values
+                        .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+                        .take_while(|(v, _)| v.starts_with(prefix))
+                    {
+                        if m.matches(v) {
+                            out |= p;
+                        }
+                    }
                 } else {
                     for (v, p) in values {
                         if m.matches(v) == want {
@@ -159,6 +169,8 @@ mod tests {
         assert_eq!(sel(&i, &[(MatchOp::Equal, "job", "")]), vec![0, 1, 2, 3]);
         assert_eq!(sel(&i, &[(MatchOp::Regex, "job", ".+")]), vec![4]);
         assert_eq!(sel(&i, &[(MatchOp::Regex, "__name__", "up|nothing")]), vec![4]);
+        assert_eq!(sel(&i, &[(MatchOp::Regex, "__name__", "node_cpu.*_total")]), vec![0, 1, 2, 3]);
+        assert_eq!(sel(&i, &[(MatchOp::Regex, "__name__", "node_cpux?.*")]), vec![0, 1, 2, 3]);
     }
 
     #[test]

@@ -70,6 +70,41 @@ impl Matcher {
     }
 }
 
+impl Matcher {
+    /// For a regex matcher, a literal every matching value must start with (`host-1` for
+    /// `host-1.*`): the index then scans only the values in that range. `None` when the
+    /// pattern has no such prefix (top-level alternation, flags, a leading class...).
+    pub(crate) fn literal_prefix(&self) -> Option<&str> {
+        if self.op != MatchOp::Regex {
+            return None;
+        }
+        let v = self.value.as_str();
+        let mut depth = 0i32;
+        for c in v.chars() {
+            match c {
+                '(' | '[' => depth += 1,
+                ')' | ']' => depth -= 1,
+                '|' if depth <= 0 => return None,
+                _ => {}
+            }
+        }
+        let special = |c: char| "\\.+*?()[]{}^$|".contains(c);
+        let mut end = 0;
+        let mut chars = v.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if special(c) {
+                break;
+            }
+            // A quantifier after this character makes it optional or repeated.
+            if matches!(chars.peek(), Some((_, '?' | '*' | '{'))) {
+                break;
+            }
+            end = i + c.len_utf8();
+        }
+        (end > 0).then(|| &v[..end])
+    }
+}
+
 impl std::fmt::Display for Matcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let op = match self.op {
@@ -94,6 +129,21 @@ mod tests {
         let m = Matcher::new(MatchOp::NotRegex, "job", "no.*").unwrap();
         assert!(!m.matches("node"));
         assert!(m.matches("vitals"));
+    }
+
+    #[test]
+    fn literal_prefixes() {
+        let p = |v: &str| Matcher::new(MatchOp::Regex, "l", v).unwrap().literal_prefix().map(str::to_owned);
+        assert_eq!(p("host-1.*"), Some("host-1".into()));
+        assert_eq!(p("host-(1|2).*"), Some("host-".into()));
+        assert_eq!(p("ab?c"), Some("a".into()));
+        assert_eq!(p("ab*"), Some("a".into()));
+        assert_eq!(p("ab{2}"), Some("a".into()));
+        assert_eq!(p("a|b"), None);
+        assert_eq!(p("(?i)abc"), None);
+        assert_eq!(p(".*x"), None);
+        assert_eq!(p("[ab]c"), None);
+        assert_eq!(Matcher::new(MatchOp::NotRegex, "l", "abc").unwrap().literal_prefix(), None);
     }
 
     #[test]
