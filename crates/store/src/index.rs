@@ -5,7 +5,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use roaring::RoaringBitmap;
+use std::ops::Bound;
+
+use roaring::{MultiOps, RoaringBitmap};
 
 use crate::matcher::{MatchOp, Matcher};
 use crate::model::Labels;
@@ -82,40 +84,26 @@ impl Index {
         let Some(values) = self.postings.get(&m.name) else {
             return RoaringBitmap::new();
         };
-        let mut out = RoaringBitmap::new();
-        match (m.op, want) {
-            (MatchOp::Equal, true) | (MatchOp::NotEqual, false) => {
-                if let Some(p) = values.get(&m.value) {
-                    out |= p;
-                }
-            }
+        let lists: Vec<&RoaringBitmap> = match (m.op, want) {
+            (MatchOp::Equal, true) | (MatchOp::NotEqual, false) => values.get(&m.value).into_iter().collect(),
             _ => {
                 if let (true, Some(lits)) = (want, m.literal_alternatives()) {
-                    for lit in lits {
-                        if let Some(p) = values.get(lit) {
-                            out |= p;
-                        }
-                    }
+                    lits.into_iter().filter_map(|lit| values.get(lit)).collect()
                 } else if let (true, Some(prefix)) = (want, m.literal_prefix()) {
                     // Only values in the prefix's range can match; test just those.
-                    for (v, p) in values
-                        .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+                    values
+                        .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
                         .take_while(|(v, _)| v.starts_with(prefix))
-                    {
-                        if m.matches(v) {
-                            out |= p;
-                        }
-                    }
+                        .filter(|(v, _)| m.matches(v))
+                        .map(|(_, p)| p)
+                        .collect()
                 } else {
-                    for (v, p) in values {
-                        if m.matches(v) == want {
-                            out |= p;
-                        }
-                    }
+                    values.iter().filter(|(v, _)| m.matches(v) == want).map(|(_, p)| p).collect()
                 }
             }
-        }
-        out
+        };
+        // One multi-way union: folding with `|=` would copy the growing result per list.
+        lists.union()
     }
 
     /// Label names in use among `ids`, sorted.
