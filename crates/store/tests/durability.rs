@@ -197,3 +197,40 @@ fn damaged_blocks_are_reported_not_trusted() {
     assert!(err.to_string().contains("checksum mismatch"), "{err}");
     assert!(err.to_string().contains(&blocks[0].display().to_string()), "{err}");
 }
+
+#[test]
+fn background_thread_compacts_complete_windows_and_builds_tiers() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = StoreOptions {
+        background: true,
+        fsync_interval: std::time::Duration::from_millis(20),
+        head_flush_interval: std::time::Duration::from_millis(50),
+        compaction_interval: std::time::Duration::from_millis(50),
+        block_duration_ms: 2_000,
+        out_of_order_window_ms: 0,
+        tiers: vec![vitals_store::TierOptions { resolution_ms: 1_000, retention_ms: 0 }],
+        ..opts()
+    };
+    let store = Store::open(dir.path(), o).unwrap();
+    // Two flushes into the first window, then data in the third: the first two windows
+    // are complete and must be merged and rolled up by the thread alone.
+    store.append_labeled(&[(series("c", 0), s(100, 1.0)), (series("c", 0), s(900, 2.0))]).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while store.stats().flushes_total == 0 {
+        assert!(std::time::Instant::now() < deadline, "no flush");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    store.append_labeled(&[(series("c", 0), s(1_500, 3.0)), (series("c", 0), s(4_100, 4.0))]).unwrap();
+    while store.stats().blocks.iter().find(|b| b.0 == 1_000).map_or(0, |b| b.1) == 0 {
+        assert!(std::time::Instant::now() < deadline, "no rollups within 10 s: {:?}", store.stats().blocks);
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let st = store.stats();
+    assert!(st.compactions_total >= 1);
+    let sel = [vitals_store::Matcher::equal("__name__", "c")];
+    let tier = store.select_tier(1_000, &sel, 0, 10_000).unwrap();
+    let points: Vec<(i64, f64, f64)> = tier[0].points.iter().map(|a| (a.t, a.count, a.sum)).collect();
+    assert_eq!(points, vec![(0, 2.0, 3.0), (1_000, 1.0, 3.0), (4_000, 1.0, 4.0)]);
+    assert_eq!(dump(&store)[&series("c", 0)].len(), 4);
+    store.close().unwrap();
+}
