@@ -200,6 +200,8 @@ impl Store {
             let mut newly_logged = Vec::new();
             let mut batch_max = i64::MIN;
             let mut late = Vec::new();
+            // Previous newest times of series this batch moved forward, to undo on failure.
+            let mut raised: Vec<(u32, i64)> = Vec::new();
             for (i, &(SeriesRef(id), s)) in batch.iter().enumerate() {
                 let Some(entry) = mem.index.series.get_mut(id as usize) else {
                     reject(&mut report, i, RejectReason::UnknownSeries, s.t, i64::MIN);
@@ -219,7 +221,10 @@ impl Store {
                     entry.logged = true;
                     newly_logged.push(id);
                 }
-                entry.max_t = entry.max_t.max(s.t);
+                if s.t > entry.max_t {
+                    raised.push((id, entry.max_t));
+                    entry.max_t = s.t;
+                }
                 batch_max = batch_max.max(s.t);
                 accepted.push((id, s.t, s.v));
             }
@@ -230,8 +235,12 @@ impl Store {
             let pos = match written {
                 Ok(pos) => pos,
                 Err(e) => {
+                    // Nothing of the batch was stored: leave the series as they were.
                     for id in newly_logged {
                         mem.index.series[id as usize].logged = false;
+                    }
+                    for (id, old) in raised.into_iter().rev() {
+                        mem.index.series[id as usize].max_t = old;
                     }
                     return Err(e);
                 }
