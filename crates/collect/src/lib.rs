@@ -16,7 +16,6 @@
 #![warn(missing_docs)]
 
 mod build_info;
-mod clock;
 mod collector;
 mod cycle;
 mod emitter;
@@ -30,7 +29,6 @@ mod store_metrics;
 mod worker;
 
 pub use build_info::BuildInfoCollector;
-pub use clock::wall_clock_ms;
 pub use collector::{CollectError, Collector};
 pub use emitter::Emitter;
 pub use latest::{Latest, Reading, SeriesInfo};
@@ -38,3 +36,4 @@ pub use metric::{kind_of, type_of, Metric};
 pub use process::ProcessCollector;
 pub use scheduler::{Scheduler, SchedulerOptions};
 pub use store_metrics::StoreCollector;
+pub use vitals_store::wall_clock_ms;

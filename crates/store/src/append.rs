@@ -91,21 +91,6 @@ impl AppendReport {
             }
         }
     }
-
-    /// Adds another report's counts (the first rejection keeps the earliest).
-    pub fn merge(&mut self, other: &AppendReport, index_offset: usize) {
-        self.accepted += other.accepted;
-        self.duplicates += other.duplicates;
-        for (a, b) in self.rejected.iter_mut().zip(other.rejected) {
-            *a += b;
-        }
-        if self.first_rejection.is_none() {
-            self.first_rejection = other.first_rejection.clone().map(|mut r| {
-                r.index += index_offset;
-                r
-            });
-        }
-    }
 }
 
 /// A series handle returned by [`Store::series_ref`], valid for the store's lifetime.
@@ -148,7 +133,7 @@ impl Store {
     /// [`FsyncPolicy::Always`], fsynced). Samples outside the out-of-order window are
     /// refused and counted in the report, not failed.
     pub fn append(&self, batch: &[(SeriesRef, Sample)]) -> Result<AppendReport, StoreError> {
-        let (mut report, pos, late) = self.append_new(batch, true)?;
+        let (mut report, mut pos, late) = self.append_new(batch, true)?;
         let again = self.settle_late(late, &mut report);
         if !again.is_empty() {
             // Late samples that are new after all: store them. They passed the window check at
@@ -157,19 +142,15 @@ impl Store {
             let (more, more_pos, _) = self.append_new(&samples, false)?;
             let indices: Vec<usize> = again.iter().map(|(i, _, _)| *i).collect();
             report.merge_at(&more, &indices);
-            self.sync_if_always(more_pos)?;
+            pos = pos.max(more_pos);
         }
-        self.sync_if_always(pos)?;
-        self.count(&report);
-        self.inner.wake_if_head_full();
-        Ok(report)
-    }
-
-    fn sync_if_always(&self, pos: u64) -> Result<(), StoreError> {
+        // One sync covers both passes: it makes everything written so far durable.
         if self.inner.opts.fsync == FsyncPolicy::Always && pos > 0 {
             self.inner.wal_sync.sync_to(pos)?;
         }
-        Ok(())
+        self.count(&report);
+        self.inner.wake_if_head_full();
+        Ok(report)
     }
 
     fn count(&self, report: &AppendReport) {
@@ -194,7 +175,7 @@ impl Store {
         let (pos, late) = {
             let mut mem = inner.mem.write();
             let window = inner.opts.out_of_order_window_ms;
-            let horizon = wall_clock_ms().saturating_add(MAX_FUTURE_MS);
+            let horizon = crate::wall_clock_ms().saturating_add(MAX_FUTURE_MS);
             let mut accepted: Vec<(u32, i64, f64)> = Vec::with_capacity(batch.len());
             let mut buf = Vec::with_capacity(batch.len() * 14 + 64);
             let mut newly_logged = Vec::new();
@@ -321,10 +302,6 @@ impl Store {
         mem.metadata_dirty = true;
         Ok(())
     }
-}
-
-fn wall_clock_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
 fn reject(report: &mut AppendReport, index: usize, reason: RejectReason, t: i64, series_max_t: i64) {

@@ -40,7 +40,7 @@ pub use append::{AppendReport, RejectReason, Rejection, SeriesRef, MAX_FUTURE_MS
 pub use error::StoreError;
 pub use matcher::{MatchOp, Matcher};
 pub use model::{
-    is_stale_marker, stale_marker, valid_label_name, valid_metric_name, Label, Labels, MetricKind, MetricMetadata, Sample,
+    is_stale_marker, stale_marker, valid_label_name, valid_metric_name, wall_clock_ms, Label, Labels, MetricKind, MetricMetadata, Sample,
     MAX_LABELS_BYTES, MAX_METADATA_BYTES, METRIC_NAME_LABEL, STALE_NAN_BITS,
 };
 pub use options::{FsyncPolicy, StoreOptions, TierOptions};

@@ -58,7 +58,14 @@ pub(crate) fn flush(inner: &Inner) -> Result<u64, StoreError> {
         }
         let frozen = Arc::new(std::mem::take(&mut mem.head));
         mem.frozen = Some(frozen.clone());
-        let labels: Vec<Labels> = (0..frozen.series.len()).map(|id| mem.index.series[id].labels.clone()).collect();
+        // Labels of the series being written only (blocks borrow them while encoding).
+        let labels: BTreeMap<u32, Labels> = frozen
+            .series
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !s.is_empty())
+            .map(|(id, _)| (id as u32, mem.index.series[id].labels.clone()))
+            .collect();
         (frozen, cut, labels)
     };
     match write_head_blocks(inner, &frozen, &labels) {
@@ -91,7 +98,7 @@ pub(crate) fn flush(inner: &Inner) -> Result<u64, StoreError> {
     }
 }
 
-fn write_head_blocks(inner: &Inner, head: &Head, labels: &[Labels]) -> Result<(), StoreError> {
+fn write_head_blocks(inner: &Inner, head: &Head, labels: &BTreeMap<u32, Labels>) -> Result<(), StoreError> {
     let bd = inner.opts.block_duration_ms;
     // Split every series at window boundaries.
     let mut windows: BTreeMap<i64, Vec<(u32, &[Sample])>> = BTreeMap::new();
@@ -107,14 +114,14 @@ fn write_head_blocks(inner: &Inner, head: &Head, labels: &[Labels]) -> Result<()
     for (w, series) in windows {
         let mut block = NewBlock::new(inner, 0, w, w + bd, 0);
         for (id, s) in series {
-            block.add(id, &raw_series(labels[id as usize].clone(), s));
+            block.add(id, &raw_series(&labels[&id], s));
         }
         block.register(inner, &[])?;
     }
     Ok(())
 }
 
-fn raw_series(labels: Labels, samples: &[Sample]) -> BlockSeriesData {
+fn raw_series<'a>(labels: &'a Labels, samples: &[Sample]) -> BlockSeriesData<'a> {
     BlockSeriesData { labels, ts: samples.iter().map(|s| s.t).collect(), cols: vec![samples.iter().map(|s| s.v).collect()] }
 }
 
@@ -138,7 +145,7 @@ impl NewBlock {
         NewBlock { writer: BlockWriter::new(meta), ids: Vec::new(), resolution_ms, window_start }
     }
 
-    fn add(&mut self, id: u32, s: &BlockSeriesData) {
+    fn add(&mut self, id: u32, s: &BlockSeriesData<'_>) {
         if !s.ts.is_empty() {
             self.ids.push(id);
             self.writer.add(s);
@@ -243,9 +250,9 @@ pub(crate) fn compact(inner: &Inner, force: bool) -> Result<(), StoreError> {
             let samples: Vec<Sample> = ts.iter().zip(&cols[0]).map(|(&t, &v)| Sample { t, v }).collect();
             for (tier, block) in inner.opts.tiers.iter().zip(tiers.iter_mut()) {
                 let (tts, tcols) = rollup::to_columns(&rollup::aggregate(&samples, tier.resolution_ms));
-                block.add(id, &BlockSeriesData { labels: labels[&id].clone(), ts: tts, cols: tcols });
+                block.add(id, &BlockSeriesData { labels: &labels[&id], ts: tts, cols: tcols });
             }
-            raw.add(id, &BlockSeriesData { labels: labels[&id].clone(), ts, cols });
+            raw.add(id, &BlockSeriesData { labels: &labels[&id], ts, cols });
         }
         drop(cursors);
         for block in tiers {
@@ -272,7 +279,7 @@ pub(crate) fn compact(inner: &Inner, force: bool) -> Result<(), StoreError> {
             let mut merged = NewBlock::new(inner, tier.resolution_ms, w, w + tw, 1);
             for id in ids {
                 let (ts, cols) = merge_parts(&parts_of(id, &group, &mut cursors)?);
-                merged.add(id, &BlockSeriesData { labels: labels[&id].clone(), ts, cols });
+                merged.add(id, &BlockSeriesData { labels: &labels[&id], ts, cols });
             }
             drop(cursors);
             merged.register(inner, &group)?;

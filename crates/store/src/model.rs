@@ -26,6 +26,11 @@ pub const MAX_LABELS_BYTES: usize = 64 * 1024;
 /// The most bytes a metric family's help text and unit may take together, for the same reason.
 pub const MAX_METADATA_BYTES: usize = 64 * 1024;
 
+/// Wall-clock milliseconds since the Unix epoch, the store's time unit (0 before 1970).
+pub fn wall_clock_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 /// One label: a name and a value.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Label {

@@ -314,13 +314,10 @@ mod tests {
     fn sample_block(dir: &Path) -> PathBuf {
         let path = dir.join("b.vblk");
         let ts: Vec<i64> = (0..100).map(|i| 1000 * i + (i % 3)).collect();
+        let (a, b) = (Labels::from_pairs([("__name__", "a")]), Labels::from_pairs([("__name__", "b")]));
         let series = [
-            BlockSeriesData {
-                labels: Labels::from_pairs([("__name__", "a")]),
-                ts: ts.clone(),
-                cols: vec![(0..100).map(|i| i as f64 * 0.1).collect()],
-            },
-            BlockSeriesData { labels: Labels::from_pairs([("__name__", "b")]), ts, cols: vec![vec![7.0; 100]] },
+            BlockSeriesData { labels: &a, ts: ts.clone(), cols: vec![(0..100).map(|i| i as f64 * 0.1).collect()] },
+            BlockSeriesData { labels: &b, ts, cols: vec![vec![7.0; 100]] },
         ];
         let meta = BlockMeta { resolution_ms: 0, window_start: 0, window_end: 7_200_000, seq: 3, level: 0, min_t: 0, max_t: 0, samples: 0 };
         let mut w = BlockWriter::new(meta);

@@ -9,9 +9,9 @@ use crate::error::StoreError;
 use crate::model::Labels;
 
 /// One series' data for a block: shared-length timestamp and value columns.
-pub(crate) struct BlockSeriesData {
+pub(crate) struct BlockSeriesData<'a> {
     /// The series.
-    pub labels: Labels,
+    pub labels: &'a Labels,
     /// Timestamps, strictly increasing.
     pub ts: Vec<i64>,
     /// One column for raw blocks; min, max, sum, count, last for tier blocks (all the
@@ -59,7 +59,7 @@ impl BlockWriter {
     }
 
     /// Adds one series; series without points are skipped.
-    pub(crate) fn add(&mut self, s: &BlockSeriesData) {
+    pub(crate) fn add(&mut self, s: &BlockSeriesData<'_>) {
         let (Some(&first), Some(&last)) = (s.ts.first(), s.ts.last()) else { return };
         self.min_t = self.min_t.min(first);
         self.max_t = self.max_t.max(last);
