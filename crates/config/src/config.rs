@@ -1,11 +1,13 @@
 //! The effective configuration: its types, its defaults and its YAML rendering.
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
+use crate::collection::{serialize_path, CollectionConfig};
+use crate::query::QueryConfig;
 use crate::{duration, size};
 
 /// Lengths in seconds, for writing defaults and limits.
@@ -34,14 +36,8 @@ pub struct Config {
     pub collection: CollectionConfig,
     /// How samples are written, compacted, rolled up and deleted.
     pub storage: StorageConfig,
-}
-
-/// Settings of the collectors.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CollectionConfig {
-    /// How often Vitals collects its own metrics (and later the host's); at least 100ms.
-    #[serde(serialize_with = "duration::serialize")]
-    pub interval: Duration,
+    /// Limits and defaults of PromQL queries.
+    pub query: QueryConfig,
 }
 
 /// Settings of the time-series store.
@@ -120,13 +116,8 @@ impl Default for Config {
             log_level: "info".to_owned(),
             collection: CollectionConfig::default(),
             storage: StorageConfig::default(),
+            query: QueryConfig::default(),
         }
-    }
-}
-
-impl Default for CollectionConfig {
-    fn default() -> Self {
-        CollectionConfig { interval: Duration::from_secs(SECOND) }
     }
 }
 
@@ -163,12 +154,6 @@ impl Config {
     }
 }
 
-/// Writes a path as text; a path that is not UTF-8 gets replacement characters rather than
-/// failing the whole rendering.
-fn serialize_path<S: Serializer>(path: &Path, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&path.to_string_lossy())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +167,19 @@ listen: 127.0.0.1:7464
 log_level: info
 collection:
   interval: 1s
+  disabled: []
+  proc_root: /proc
+  sys_root: /sys
+  rootfs: /
+  filesystems:
+    mount_points_exclude: ^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)
+    fs_types_exclude: ^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$
+  disks:
+    devices_exclude: ^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$
+  network:
+    interfaces_exclude: ^(veth.*)$
+  top_processes: 10
+  services: []
 storage:
   wal:
     fsync: interval
@@ -200,6 +198,10 @@ storage:
     retention: 90d
   - resolution: 1h
     retention: 2y
+query:
+  timeout: 2m
+  max_samples: 50000000
+  lookback_delta: 5m
 ";
         assert_eq!(yaml, expected);
     }

@@ -8,6 +8,8 @@
 //! prints the effective configuration, and [`parse_duration`], [`parse_size`] and
 //! [`parse_listen`] read the same notations for command-line flags.
 
+mod collection;
+mod collection_rules;
 mod config;
 mod duration;
 mod error;
@@ -16,13 +18,16 @@ mod load;
 mod log_level;
 mod partial;
 mod positions;
+mod query;
 mod scalar;
 mod size;
 mod validate;
 mod yaml_error;
 
-pub use config::{CollectionConfig, Config, FsyncPolicy, StorageConfig, TierConfig, WalConfig};
+pub use collection::{CollectionConfig, DisksConfig, FilesystemsConfig, NetworkConfig, ServiceConfig, COLLECTOR_NAMES};
+pub use config::{Config, FsyncPolicy, StorageConfig, TierConfig, WalConfig};
 pub use duration::{format_duration, parse_duration};
 pub use error::ConfigError;
 pub use listen::parse_listen;
+pub use query::QueryConfig;
 pub use size::{format_size, parse_size};

@@ -5,10 +5,12 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use crate::config::{CollectionConfig, Config, FsyncPolicy, StorageConfig, TierConfig, WalConfig};
+use crate::collection::{CollectionConfig, DisksConfig, FilesystemsConfig, NetworkConfig, ServiceConfig};
+use crate::config::{Config, FsyncPolicy, StorageConfig, TierConfig, WalConfig};
 use crate::duration::AsDuration;
 use crate::listen::AsListen;
 use crate::log_level::AsLogLevel;
+use crate::query::QueryConfig;
 use crate::scalar::{AsCount, Kind, Parsed};
 use crate::size::AsSize;
 
@@ -21,12 +23,62 @@ pub(crate) struct PartialConfig {
     log_level: Option<Parsed<AsLogLevel>>,
     collection: Option<PartialCollection>,
     storage: Option<PartialStorage>,
+    query: Option<PartialQuery>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a mapping of collection settings")]
 struct PartialCollection {
     interval: Option<Parsed<AsDuration>>,
+    disabled: Option<Vec<String>>,
+    proc_root: Option<PathBuf>,
+    sys_root: Option<PathBuf>,
+    rootfs: Option<PathBuf>,
+    filesystems: Option<PartialFilesystems>,
+    disks: Option<PartialDisks>,
+    network: Option<PartialNetwork>,
+    top_processes: Option<Parsed<AsCount>>,
+    services: Option<Vec<PartialService>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a mapping of file system filters")]
+struct PartialFilesystems {
+    mount_points_exclude: Option<String>,
+    fs_types_exclude: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a mapping of disk filters")]
+struct PartialDisks {
+    devices_exclude: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a mapping of network filters")]
+struct PartialNetwork {
+    interfaces_exclude: Option<String>,
+}
+
+/// A service has no default to merge with: `name` is required, the rest optional (the
+/// rules ask for at least one way to find its processes).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a service: a mapping with name and process_name, cmdline, pid_file, systemd_unit or cgroup")]
+struct PartialService {
+    name: String,
+    process_name: Option<String>,
+    cmdline: Option<String>,
+    pid_file: Option<PathBuf>,
+    systemd_unit: Option<String>,
+    cgroup: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a mapping of query settings")]
+struct PartialQuery {
+    timeout: Option<Parsed<AsDuration>>,
+    max_samples: Option<Parsed<AsCount>>,
+    lookback_delta: Option<Parsed<AsDuration>>,
 }
 
 #[derive(Deserialize)]
@@ -90,6 +142,7 @@ impl PartialConfig {
             log_level: or(self.log_level, defaults.log_level),
             collection: self.collection.map_or(defaults.collection, PartialCollection::into_config),
             storage: self.storage.map_or(defaults.storage, PartialStorage::into_config),
+            query: self.query.map_or(defaults.query, PartialQuery::into_config),
         }
     }
 }
@@ -97,7 +150,48 @@ impl PartialConfig {
 impl PartialCollection {
     fn into_config(self) -> CollectionConfig {
         let defaults = CollectionConfig::default();
-        CollectionConfig { interval: or(self.interval, defaults.interval) }
+        let filesystems = self.filesystems.map_or(defaults.filesystems.clone(), |f| FilesystemsConfig {
+            mount_points_exclude: f.mount_points_exclude.unwrap_or(defaults.filesystems.mount_points_exclude),
+            fs_types_exclude: f.fs_types_exclude.unwrap_or(defaults.filesystems.fs_types_exclude),
+        });
+        CollectionConfig {
+            interval: or(self.interval, defaults.interval),
+            disabled: self.disabled.unwrap_or(defaults.disabled),
+            proc_root: self.proc_root.unwrap_or(defaults.proc_root),
+            sys_root: self.sys_root.unwrap_or(defaults.sys_root),
+            rootfs: self.rootfs.unwrap_or(defaults.rootfs),
+            filesystems,
+            disks: DisksConfig { devices_exclude: self.disks.and_then(|d| d.devices_exclude).unwrap_or(defaults.disks.devices_exclude) },
+            network: NetworkConfig {
+                interfaces_exclude: self.network.and_then(|n| n.interfaces_exclude).unwrap_or(defaults.network.interfaces_exclude),
+            },
+            // Out-of-range counts are caught by the rules; saturating keeps them out of range.
+            top_processes: self.top_processes.map_or(defaults.top_processes, |Parsed(n)| u32::try_from(n).unwrap_or(u32::MAX)),
+            services: self.services.map_or(defaults.services, |services| {
+                services
+                    .into_iter()
+                    .map(|s| ServiceConfig {
+                        name: s.name,
+                        process_name: s.process_name,
+                        cmdline: s.cmdline,
+                        pid_file: s.pid_file,
+                        systemd_unit: s.systemd_unit,
+                        cgroup: s.cgroup,
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+impl PartialQuery {
+    fn into_config(self) -> QueryConfig {
+        let defaults = QueryConfig::default();
+        QueryConfig {
+            timeout: or(self.timeout, defaults.timeout),
+            max_samples: or(self.max_samples, defaults.max_samples),
+            lookback_delta: or(self.lookback_delta, defaults.lookback_delta),
+        }
     }
 }
 

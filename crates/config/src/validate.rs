@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::collection_rules;
 use crate::config::{Config, StorageConfig, DAY, GIB, HOUR, MIB, MINUTE, SECOND};
 use crate::duration::format_duration;
 use crate::size::format_size;
@@ -20,7 +21,8 @@ pub(crate) struct Violation {
 }
 
 impl Violation {
-    fn of(key: &str, message: String) -> Violation {
+    /// A violation of a rule about one key.
+    pub(crate) fn of(key: &str, message: String) -> Violation {
         Violation { key: key.to_owned(), message, instead: None }
     }
 }
@@ -31,6 +33,8 @@ pub(crate) fn check(config: &Config) -> Result<(), Violation> {
         return Err(Violation::of("data_dir", "must not be empty".to_owned()));
     }
     at_least("collection.interval", config.collection.interval, Duration::from_millis(100))?;
+    collection_rules::check_collection(&config.collection)?;
+    collection_rules::check_query(&config.query)?;
     let storage = &config.storage;
     between("storage.wal.fsync_interval", storage.wal.fsync_interval, Duration::from_millis(10), Duration::from_secs(MINUTE))?;
     let segment_size = storage.wal.segment_size;

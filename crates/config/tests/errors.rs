@@ -16,7 +16,7 @@ fn an_unknown_top_level_key() {
     assert_eq!(
         error("listen: 127.0.0.1:7464\nretention: 30d\n"),
         "vitals.yml: line 2, column 1: unknown key \"retention\" \
-         (known keys here: data_dir, listen, log_level, collection, storage)"
+         (known keys here: data_dir, listen, log_level, collection, storage, query)"
     );
 }
 
@@ -305,4 +305,49 @@ fn two_documents() {
 fn broken_yaml() {
     let message = error("storage:\n  wal: [always\n  retention: 30d\n");
     assert!(message.starts_with("vitals.yml: line 3, column 12: invalid YAML: "), "{message}");
+}
+
+#[test]
+fn an_unknown_collector_to_disable() {
+    let message = error("collection:\n  disabled: [hwmon, gpu]\n");
+    assert!(
+        message.starts_with("vitals.yml: line 2, column 21: collection.disabled[1]: unknown collector \"gpu\" (known collectors: build, process, store, cpu,"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_bad_filter_regex() {
+    let message = error("collection:\n  disks:\n    devices_exclude: \"^(loop\"\n");
+    assert!(
+        message.starts_with("vitals.yml: line 3, column 22: collection.disks.devices_exclude: invalid regular expression \"^(loop\": "),
+        "{message}"
+    );
+}
+
+#[test]
+fn services_are_checked_where_they_are_written() {
+    let message = error("collection:\n  services:\n    - name: db\n      process_name: postgres\n    - name: web\n      cmdline: \"[\"\n");
+    assert!(
+        message.starts_with("vitals.yml: line 6, column 16: collection.services[1].cmdline: invalid regular expression \"[\": "),
+        "{message}"
+    );
+    assert_eq!(
+        error("collection:\n  services:\n    - process_name: postgres\n"),
+        "vitals.yml: line 3, column 7: collection.services[0]: missing key \"name\""
+    );
+    assert_eq!(
+        error("collection:\n  services:\n    - name: db\n"),
+        "vitals.yml: line 3, column 7: collection.services[0]: service \"db\" has no way to find its processes; \
+         set at least one of process_name, cmdline, pid_file, systemd_unit, cgroup"
+    );
+}
+
+#[test]
+fn query_limits() {
+    assert_eq!(error("query:\n  max_samples: 0\n"), "vitals.yml: line 2, column 16: query.max_samples: must be at least 1");
+    assert_eq!(
+        error("query:\n  lookback_delta: 10ms\n"),
+        "vitals.yml: line 2, column 19: query.lookback_delta: must be at least 1s, got 10ms"
+    );
 }

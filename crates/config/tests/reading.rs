@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use vitals_config::{Config, FsyncPolicy, TierConfig};
+use vitals_config::{Config, FsyncPolicy, QueryConfig, ServiceConfig, TierConfig};
 
 fn read(text: &str) -> Config {
     Config::from_yaml(text, "vitals.yml").unwrap()
@@ -89,6 +89,28 @@ listen: 0.0.0.0:9000
 log_level: vitals=debug,info
 collection:
   interval: 500ms
+  disabled:
+  - hwmon
+  - conntrack
+  proc_root: /host/proc
+  sys_root: /host/sys
+  rootfs: /host
+  filesystems:
+    mount_points_exclude: ^/(dev|proc|sys)($|/)
+    fs_types_exclude: ^(tmpfs|overlay)$
+  disks:
+    devices_exclude: ^loop\\d+$
+  network:
+    interfaces_exclude: ''
+  top_processes: 5
+  services:
+  - name: postgres
+    process_name: ^postgres$
+    systemd_unit: postgresql.service
+  - name: web.app-1
+    cmdline: gunicorn .*app:main
+    pid_file: /run/web.pid
+    cgroup: /system.slice/web.service
 storage:
   wal:
     fsync: always
@@ -107,6 +129,10 @@ storage:
     retention: 1y
   - resolution: 6h
     retention: 0
+query:
+  timeout: 30s
+  max_samples: 1000000
+  lookback_delta: 1m
 ";
 
 #[test]
@@ -115,7 +141,40 @@ fn a_full_file_sets_every_key() {
     assert_eq!(config.data_dir, PathBuf::from("/var/lib/vitals"));
     assert_eq!(config.listen.to_string(), "0.0.0.0:9000");
     assert_eq!(config.log_level, "vitals=debug,info");
-    assert_eq!(config.collection.interval, Duration::from_millis(500));
+    let c = &config.collection;
+    assert_eq!(c.interval, Duration::from_millis(500));
+    assert_eq!(c.disabled, ["hwmon", "conntrack"]);
+    assert_eq!((c.proc_root.to_str(), c.sys_root.to_str(), c.rootfs.to_str()), (Some("/host/proc"), Some("/host/sys"), Some("/host")));
+    assert_eq!(c.filesystems.mount_points_exclude, "^/(dev|proc|sys)($|/)");
+    assert_eq!(c.filesystems.fs_types_exclude, "^(tmpfs|overlay)$");
+    assert_eq!(c.disks.devices_exclude, "^loop\\d+$");
+    assert_eq!(c.network.interfaces_exclude, "");
+    assert_eq!(c.top_processes, 5);
+    assert_eq!(
+        c.services,
+        [
+            ServiceConfig {
+                name: "postgres".into(),
+                process_name: Some("^postgres$".into()),
+                cmdline: None,
+                pid_file: None,
+                systemd_unit: Some("postgresql.service".into()),
+                cgroup: None
+            },
+            ServiceConfig {
+                name: "web.app-1".into(),
+                process_name: None,
+                cmdline: Some("gunicorn .*app:main".into()),
+                pid_file: Some(PathBuf::from("/run/web.pid")),
+                systemd_unit: None,
+                cgroup: Some("/system.slice/web.service".into())
+            },
+        ]
+    );
+    assert_eq!(
+        config.query,
+        QueryConfig { timeout: Duration::from_secs(30), max_samples: 1_000_000, lookback_delta: Duration::from_secs(60) }
+    );
     let storage = &config.storage;
     assert_eq!(storage.wal.fsync, FsyncPolicy::Always);
     assert_eq!(storage.wal.fsync_interval, Duration::from_millis(250));
