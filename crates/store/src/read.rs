@@ -83,16 +83,18 @@ impl Store {
         };
         let blocks = overlapping(inner, 0, start, end);
         // Decoding dominates reads of many series: split the series over the cores.
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(ids.len().div_ceil(PARALLEL_MIN_SERIES)).max(1);
+        let samples: u64 = blocks.iter().map(|b| b.samples_estimate(ids.len(), start, end)).sum();
+        let threads = if samples > PARALLEL_MIN_SAMPLES { cores().min(ids.len().div_ceil(PARALLEL_MIN_SERIES)) } else { 1 };
+        let cached = samples <= CACHED_MAX_SAMPLES;
         let per = ids.len().div_ceil(threads).max(1);
         if threads == 1 {
-            read_raw_blocks(&blocks, ids, &mut runs, start, end)?;
+            read_raw_blocks(&blocks, ids, &mut runs, start, end, cached)?;
         } else {
             std::thread::scope(|scope| {
                 let workers: Vec<_> = ids
                     .chunks(per)
                     .zip(runs.chunks_mut(per))
-                    .map(|(ids, runs)| scope.spawn(|| read_raw_blocks(&blocks, ids, runs, start, end)))
+                    .map(|(ids, runs)| scope.spawn(|| read_raw_blocks(&blocks, ids, runs, start, end, cached)))
                     .collect();
                 workers.into_iter().try_for_each(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             })?;
@@ -240,16 +242,33 @@ fn selected(mem: &Mem, matchers: &[Matcher]) -> (Vec<u32>, Vec<Labels>) {
 /// Below this many series per thread, reading in parallel costs more than it saves.
 const PARALLEL_MIN_SERIES: usize = 64;
 
-/// Adds the samples of `ids` within `[start, end]` from raw `blocks` to their runs.
+/// Below this many samples to read from blocks (a fraction of a millisecond of decoding),
+/// starting threads costs more than it saves.
+const PARALLEL_MIN_SAMPLES: u64 = 100_000;
+
+/// Reads of more samples than this (a quarter of the cache of decoded columns) are long
+/// scans: they decode without the cache, so as not to push out what dashboards re-read.
+const CACHED_MAX_SAMPLES: u64 = 500_000;
+
+/// The cores available to this process, asked once: `available_parallelism` reads cgroup
+/// files on every call (tens of microseconds), more than a small query takes.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// Adds the samples of `ids` within `[start, end]` from raw `blocks` to their runs; with
+/// `cached`, through the cache of decoded columns.
 fn read_raw_blocks(
     blocks: &[Arc<Block>],
     ids: &[u32],
     runs: &mut [Vec<(u64, Vec<Sample>)>],
     start: i64,
     end: i64,
+    cached: bool,
 ) -> Result<(), StoreError> {
     for b in blocks {
-        let mut cur = b.cursor();
+        let mut cur = if cached { b.cached_cursor() } else { b.cursor() };
         for (i, id) in ids.iter().enumerate() {
             let Some(local) = b.local(*id) else { continue };
             let Some((lo, hi)) = cur.range(local, start, end)? else { continue };

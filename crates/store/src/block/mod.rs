@@ -9,7 +9,11 @@
 //! timestamp column, so timestamps cost almost nothing per sample. Each value column is
 //! encoded by [`crate::codec`] with whichever scheme is smallest for it; raw value columns
 //! are split into pages of [`VALUE_PAGE`] values, tier blocks keep block-wide columns.
+//! Raw timestamp columns and value pages decoded by queries' small reads stay in a small
+//! process-wide cache (`decoded.rs`, 16 MiB) for the next reads of the same recent data;
+//! compaction and long scans bypass it.
 
+mod decoded;
 mod reader;
 mod writer;
 

@@ -3,9 +3,11 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use memmap2::Mmap;
 
+use super::decoded::{block_uid, Column, CACHE};
 use super::{BlockMeta, ColRef, FOOTER, MAGIC, MAGIC_END};
 use crate::codec::{self, varint::Cursor};
 use crate::error::{io_err, StoreError};
@@ -29,6 +31,14 @@ pub(crate) struct Block {
     series: Vec<SeriesRefs>,
     /// Global series id to local index.
     by_id: HashMap<u32, usize>,
+    /// This block's key in the cache of decoded columns.
+    uid: u64,
+}
+
+impl Drop for Block {
+    fn drop(&mut self) {
+        CACHE.forget(self.uid);
+    }
 }
 
 struct SeriesRefs {
@@ -159,8 +169,21 @@ impl Block {
             shared_len,
             series,
             by_id: HashMap::new(),
+            uid: block_uid(),
         };
         Ok((block, labels))
+    }
+
+    /// About how many samples `series` of this block's series hold within `[start, end]`,
+    /// assuming samples spread evenly over the block's series and time.
+    pub(crate) fn samples_estimate(&self, series: usize, start: i64, end: i64) -> u64 {
+        let (lo, hi) = (start.max(self.meta.min_t), end.min(self.meta.max_t));
+        if hi < lo || self.series.is_empty() {
+            return 0;
+        }
+        let span = (self.meta.max_t - self.meta.min_t).max(1) as f64;
+        let share = ((hi - lo).max(1) as f64 / span).min(1.0) * (series.min(self.series.len()) as f64 / self.series.len() as f64);
+        (self.meta.samples as f64 * share) as u64
     }
 
     /// Records the global id of each local series (same order as `open` returned labels).
@@ -184,15 +207,45 @@ impl Block {
         self.series[local].ts_col
     }
 
-    /// Decodes timestamp column `col`.
-    pub(crate) fn timestamps(&self, col: usize) -> Result<Vec<i64>, StoreError> {
+    /// Decodes timestamp column `col`; with `cached`, through the cache of decoded columns.
+    pub(crate) fn timestamps(&self, col: usize, cached: bool) -> Result<Arc<[i64]>, StoreError> {
         let (col, n) = self.ts_cols[col];
-        codec::decode_timestamps(self.checked(&col)?, n).map_err(|e| self.corrupt(e))
+        if cached {
+            if let Some(Column::Timestamps(ts)) = CACHE.get((self.uid, col.off)) {
+                return Ok(ts);
+            }
+        }
+        let ts: Arc<[i64]> = codec::decode_timestamps(self.checked(&col)?, n).map_err(|e| self.corrupt(e))?.into();
+        if cached {
+            CACHE.put((self.uid, col.off), Column::Timestamps(ts.clone()));
+        }
+        Ok(ts)
+    }
+
+    /// Decodes the raw value page `col` of `count` values; with `cached`, through the cache.
+    fn page(&self, col: &ColRef, count: usize, cached: bool) -> Result<Arc<[f64]>, StoreError> {
+        if cached {
+            if let Some(Column::Values(v)) = CACHE.get((self.uid, col.off)) {
+                return Ok(v);
+            }
+        }
+        let v: Arc<[f64]> = codec::decode_values(self.checked(col)?, count).map_err(|e| self.corrupt(e))?.into();
+        if cached {
+            CACHE.put((self.uid, col.off), Column::Values(v.clone()));
+        }
+        Ok(v)
     }
 
     /// A reader that decodes each shared column once, for reading many series.
     pub(crate) fn cursor(&self) -> BlockCursor<'_> {
-        BlockCursor { block: self, ts: HashMap::new(), shared: vec![None; self.shared.len()] }
+        BlockCursor { block: self, ts: HashMap::new(), shared: vec![None; self.shared.len()], cached: false }
+    }
+
+    /// A reader like [`Block::cursor`] that also keeps the raw columns it decodes in the
+    /// process-wide cache and reuses those already there: for queries' small reads of
+    /// recent data, not for compaction or long scans, which would only push them out.
+    pub(crate) fn cached_cursor(&self) -> BlockCursor<'_> {
+        BlockCursor { cached: true, ..self.cursor() }
     }
 
     /// Encoded value columns (own and shared) of every series (for encoding reports).
@@ -222,8 +275,10 @@ impl Block {
 /// Reads series from one block, decoding every timestamp and shared column at most once.
 pub(crate) struct BlockCursor<'a> {
     block: &'a Block,
-    ts: HashMap<usize, Vec<i64>>,
+    ts: HashMap<usize, Arc<[i64]>>,
     shared: Vec<Option<Vec<f64>>>,
+    /// Whether decoded raw columns go through the cache.
+    cached: bool,
 }
 
 impl BlockCursor<'_> {
@@ -231,9 +286,9 @@ impl BlockCursor<'_> {
     pub(crate) fn timestamps(&mut self, local: usize) -> Result<&[i64], StoreError> {
         let col = self.block.series[local].ts_col;
         if !self.ts.contains_key(&col) {
-            self.ts.insert(col, self.block.timestamps(col)?);
+            self.ts.insert(col, self.block.timestamps(col, self.cached)?);
         }
-        Ok(self.ts.get(&col).map_or(&[], |v| v.as_slice()))
+        Ok(self.ts.get(&col).map_or(&[], |v| &v[..]))
     }
 
     /// The index range `lo..hi` of a local series' points within `[start, end]`, if any.
@@ -272,21 +327,21 @@ impl BlockCursor<'_> {
     /// values go from the decoded page straight into samples, with no copy in between).
     pub(crate) fn samples_into(&mut self, local: usize, lo: usize, hi: usize, out: &mut Vec<Sample>) -> Result<(), StoreError> {
         self.timestamps(local)?;
-        let ts = self.ts.get(&self.block.series[local].ts_col).map_or(&[][..], |v| v.as_slice());
+        let ts = self.ts.get(&self.block.series[local].ts_col).map_or(&[][..], |v| &v[..]);
         out.reserve(hi.saturating_sub(lo));
-        let block = self.block;
-        Self::pages(block, local, lo, hi, |start, vals| {
+        let (block, cached) = (self.block, self.cached);
+        Self::pages(block, local, lo, hi, cached, |start, vals| {
             out.extend(ts[start..start + vals.len()].iter().zip(vals).map(|(&t, &v)| Sample { t, v }))
         })
     }
 
     fn each_page(&mut self, local: usize, lo: usize, hi: usize, f: impl FnMut(usize, &[f64])) -> Result<(), StoreError> {
-        Self::pages(self.block, local, lo, hi, f)
+        Self::pages(self.block, local, lo, hi, self.cached, f)
     }
 
     /// Decodes the pages of a raw series covering `lo..hi` and hands each part, with the
     /// index of its first point, to `f`.
-    fn pages(b: &Block, local: usize, lo: usize, hi: usize, mut f: impl FnMut(usize, &[f64])) -> Result<(), StoreError> {
+    fn pages(b: &Block, local: usize, lo: usize, hi: usize, cached: bool, mut f: impl FnMut(usize, &[f64])) -> Result<(), StoreError> {
         let s = &b.series[local];
         let n = b.ts_cols[s.ts_col].1;
         if hi > n || lo > hi || s.pages.is_empty() {
@@ -298,7 +353,7 @@ impl BlockCursor<'_> {
         for p in lo / b.page..=(hi - 1) / b.page {
             let first = p * b.page;
             let count = b.page.min(n - first);
-            let vals = codec::decode_values(b.checked(&s.pages[p])?, count).map_err(|e| b.corrupt(e))?;
+            let vals = b.page(&s.pages[p], count, cached)?;
             let (a, z) = (lo.max(first), hi.min(first + count));
             f(a, &vals[a - first..z - first]);
         }
@@ -337,7 +392,7 @@ mod tests {
         assert_eq!(b.meta.max_t, 99_000);
         let l = b.local(11).unwrap();
         assert_eq!(b.ts_col(l), b.ts_col(b.local(10).unwrap()), "identical timestamps share a column");
-        assert_eq!(b.timestamps(b.ts_col(l)).unwrap()[99], 99_000);
+        assert_eq!(b.timestamps(b.ts_col(l), false).unwrap()[99], 99_000);
         let mut cur = b.cursor();
         assert_eq!(cur.column(b.local(10).unwrap(), 0, 40, 50).unwrap()[2], 42.0 * 0.1);
     }
