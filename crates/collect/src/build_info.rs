@@ -21,6 +21,11 @@ impl Collector for BuildInfoCollector {
         "build"
     }
 
+    fn can_block(&self) -> bool {
+        // Reads nothing.
+        false
+    }
+
     fn collect(&mut self, out: &mut Emitter) -> Result<(), CollectError> {
         out.push(&BUILD_INFO, &[("version", &self.version)], 1.0)
     }

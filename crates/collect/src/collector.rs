@@ -7,10 +7,10 @@ use vitals_store::StoreError;
 
 use crate::Emitter;
 
-/// Something that reads current values (of the process, the store, later the host) and
-/// writes them as samples. Each collector runs on a thread of its own, so a slow or stuck
-/// one never delays the others; the scheduler gives all samples of one cycle the same
-/// timestamp.
+/// Something that reads current values (of the process, the store, the host) and writes
+/// them as samples. Each collector that can block runs on a thread of its own, so a slow or
+/// stuck one never delays the others (see [`Collector::can_block`]); the scheduler gives all
+/// samples of one cycle the same timestamp.
 pub trait Collector: Send + 'static {
     /// Short name, used as the `collector` label of `vitals_collector_up` and in logs.
     fn name(&self) -> &str;
@@ -25,6 +25,16 @@ pub trait Collector: Send + 'static {
     /// longer value mean 80% of `collection.interval`.
     fn timeout(&self) -> Option<Duration> {
         None
+    }
+
+    /// Whether a run can block: wait on a disk, a network file system, a hardware bus or a
+    /// lock held elsewhere. Such a collector (the default) gets a thread of its own, so that
+    /// when stuck it holds up nobody else. Those that only read kernel-generated `/proc`
+    /// files or make system calls that return at once say false and share one thread,
+    /// which saves a thread wake-up each per cycle; their failures and panics still stay
+    /// their own.
+    fn can_block(&self) -> bool {
+        true
     }
 
     /// Reads the current values and writes them to `out`. An error marks the collector

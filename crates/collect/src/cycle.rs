@@ -2,17 +2,23 @@
 //! report their health, mark vanished series stale and append everything with the
 //! cycle's timestamp in one batch.
 
-use std::collections::HashSet;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use vitals_store::{stale_marker, Sample, SeriesRef, Store};
 
 use crate::health::Health;
-use crate::worker::{Done, RunResult, Worker};
+use crate::status::{CollectorState, Statuses};
+use crate::worker::{self, Done, RunResult, Runner, Slot, Start};
 use crate::{CollectError, Collector, Emitter, Latest, Metric, SchedulerOptions};
 
-const COLLECTOR_UP: Metric = Metric::gauge("vitals_collector_up", "Whether the collector's last run succeeded (1) or failed (0).", "");
+const COLLECTOR_UP: Metric =
+    Metric::gauge("vitals_collector_up", "Whether the collector's last run succeeded, if only in part (1), or failed (0).", "");
+const COLLECTOR_DEGRADED: Metric = Metric::gauge(
+    "vitals_collector_degraded",
+    "Whether the collector's last run failed part of its reading (1; up stays 1) or none of it (0); the reason is in /api/v1/status/collectors.",
+    "",
+);
 const COLLECTOR_DURATION: Metric = Metric::gauge("vitals_collector_duration_seconds", "How long the collector's last run took.", "seconds");
 
 /// Name under which the scheduler's own readings are published.
@@ -21,11 +27,17 @@ const SCHEDULER: &str = "scheduler";
 /// The scheduler thread's state across cycles.
 pub(crate) struct Cycles {
     store: Store,
-    workers: Vec<Worker>,
+    slots: Vec<Slot>,
+    runners: Vec<Runner>,
     done: Receiver<Done>,
     own: Emitter,
     latest: Latest,
+    statuses: Statuses,
     appends: Health,
+    /// Reused from cycle to cycle: each collector's outcome, those still waited for, the batch.
+    outcomes: Vec<Option<(Duration, RunResult)>>,
+    pending: Vec<usize>,
+    batch: Vec<(SeriesRef, Sample)>,
 }
 
 impl Cycles {
@@ -35,55 +47,90 @@ impl Cycles {
         collectors: Vec<Box<dyn Collector>>,
         opts: &SchedulerOptions,
         latest: Latest,
+        statuses: Statuses,
     ) -> std::io::Result<Cycles> {
         let (done_tx, done) = mpsc::channel();
-        let mut workers = Vec::with_capacity(collectors.len());
-        for (i, c) in collectors.into_iter().enumerate() {
-            let emitter = Emitter::new(store.clone(), opts.base_labels.clone());
-            workers.push(Worker::spawn(i, c, emitter, done_tx.clone(), opts.interval)?);
-        }
+        let (slots, runners) = worker::spawn(collectors, store, &opts.base_labels, &done_tx, opts.interval)?;
         let own = Emitter::new(store.clone(), opts.base_labels.clone());
-        Ok(Cycles { store: store.clone(), workers, done, own, latest, appends: Health::default() })
+        statuses.init(slots.iter().map(|s| (s.name.clone(), s.interval)).collect(), &opts.not_run);
+        Ok(Cycles {
+            store: store.clone(),
+            slots,
+            runners,
+            done,
+            own,
+            latest,
+            statuses,
+            appends: Health::default(),
+            outcomes: Vec::new(),
+            pending: Vec::new(),
+            batch: Vec::new(),
+        })
     }
 
     /// Runs the cycle stamped `t_ms`.
     pub(crate) fn run(&mut self, t_ms: i64, interval_ms: i64) {
         let started = Instant::now();
-        // Late answers of runs that timed out in earlier cycles: those workers are free again.
+        // Late answers of runs that timed out in earlier cycles: those threads are free again.
         while let Ok(late) = self.done.try_recv() {
-            self.workers[late.worker].busy = false;
+            self.runners[late.runner].busy = false;
         }
-        let mut outcomes: Vec<Option<(Duration, RunResult)>> = self.workers.iter().map(|_| None).collect();
-        let mut pending = Vec::new();
-        for (i, w) in self.workers.iter_mut().enumerate() {
-            if t_ms.div_euclid(interval_ms) % w.every != 0 {
+        for r in &mut self.runners {
+            r.start = Start::Idle;
+        }
+        let (outcomes, pending) = (&mut self.outcomes, &mut self.pending);
+        outcomes.clear();
+        outcomes.resize_with(self.slots.len(), || None);
+        pending.clear();
+        for (i, s) in self.slots.iter().enumerate() {
+            if !worker::due(t_ms, interval_ms, s.every) {
                 continue;
             }
-            if w.busy {
-                outcomes[i] = Some((w.timeout, Err(CollectError::TimedOut(w.timeout))));
-            } else if w.start(t_ms) {
-                pending.push(i);
-            } else {
-                outcomes[i] = Some((Duration::ZERO, Err(CollectError::Panicked("collector thread is gone".into()))));
+            let runner = &mut self.runners[s.runner];
+            let start = match runner.start {
+                Start::Idle => runner.start(t_ms),
+                done => done,
+            };
+            match start {
+                Start::Started => pending.push(i),
+                Start::Busy => outcomes[i] = Some((s.timeout, Err(CollectError::TimedOut(s.timeout)))),
+                Start::Gone | Start::Idle => {
+                    outcomes[i] = Some((Duration::ZERO, Err(CollectError::Panicked("collector thread is gone".into()))))
+                }
             }
         }
-        wait(&self.done, &mut self.workers, t_ms, started, &mut pending, &mut outcomes);
+        wait(&self.done, &self.slots, &mut self.runners, t_ms, started, pending, outcomes);
 
-        let mut batch: Vec<(SeriesRef, Sample)> = Vec::new();
-        for (w, outcome) in self.workers.iter_mut().zip(outcomes) {
-            let Some((elapsed, result)) = outcome else { continue };
-            let up = settle(w, result, t_ms, &mut batch, &self.latest);
-            let labels = [("collector", w.name.as_str())];
-            let pushed =
-                self.own.push(&COLLECTOR_UP, &labels, up).and_then(|()| self.own.push(&COLLECTOR_DURATION, &labels, elapsed.as_secs_f64()));
+        let mut batch = std::mem::take(&mut self.batch);
+        batch.clear();
+        for (i, (s, outcome)) in self.slots.iter_mut().zip(self.outcomes.iter_mut()).enumerate() {
+            let Some((elapsed, result)) = outcome.take() else { continue };
+            let state = settle(s, result, t_ms, &mut batch, &self.latest);
+            let reason = match &s.health {
+                Health::Degraded(reason) => Some(reason.as_str()),
+                _ => None,
+            };
+            match (state, &s.last_error) {
+                (CollectorState::Down, Some(e)) => self.statuses.record(i, t_ms, state, Some(e), elapsed),
+                _ => self.statuses.record(i, t_ms, state, reason, elapsed),
+            }
+            let up = if state == CollectorState::Down { 0.0 } else { 1.0 };
+            let degraded = if state == CollectorState::Degraded { 1.0 } else { 0.0 };
+            let labels = [("collector", s.name.as_str())];
+            let pushed = self
+                .own
+                .push(&COLLECTOR_UP, &labels, up)
+                .and_then(|()| self.own.push(&COLLECTOR_DEGRADED, &labels, degraded))
+                .and_then(|()| self.own.push(&COLLECTOR_DURATION, &labels, elapsed.as_secs_f64()));
             if let Err(e) = pushed {
-                tracing::error!(collector = %w.name, "recording collector health: {e}");
+                tracing::error!(collector = %s.name, "recording collector health: {e}");
             }
         }
-        let (own, readings) = self.own.take();
-        self.latest.publish(SCHEDULER, readings);
-        batch.extend(own.into_iter().map(|(r, v)| (r, Sample { t: t_ms, v })));
+        let own = self.own.take();
+        self.latest.publish(SCHEDULER, own.readings);
+        batch.extend(own.samples.into_iter().map(|(r, v)| (r, Sample { t: t_ms, v })));
         self.append(&batch);
+        self.batch = batch;
     }
 
     /// Appends the cycle's samples; failures and refusals are logged when they start.
@@ -107,20 +154,21 @@ impl Cycles {
 
     /// Lets every collector thread end.
     pub(crate) fn shut_down(&mut self) {
-        for w in &mut self.workers {
-            w.shut_down();
+        for r in &mut self.runners {
+            r.shut_down();
         }
     }
 }
 
-/// Collects the answers of cycle `t_ms` until every run in `pending` has answered or
-/// passed its timeout (counted from `started`). A run is marked timed out as soon as its
+/// Collects the answers of cycle `t_ms` until every collector run in `pending` has answered
+/// or passed its timeout (counted from `started`). A run is marked timed out as soon as its
 /// deadline has passed, before any later answer is looked at, and only runs still pending
 /// are answered: a run that answers after its timeout keeps its timeout as the outcome.
-/// Every answer frees its worker.
+/// Every answer frees its thread.
 fn wait(
     done: &Receiver<Done>,
-    workers: &mut [Worker],
+    slots: &[Slot],
+    runners: &mut [Runner],
     t_ms: i64,
     started: Instant,
     pending: &mut Vec<usize>,
@@ -129,21 +177,26 @@ fn wait(
     loop {
         let now = Instant::now();
         pending.retain(|&i| {
-            let timeout = workers[i].timeout;
+            let timeout = slots[i].timeout;
             let late = started + timeout <= now;
             if late {
                 outcomes[i] = Some((timeout, Err(CollectError::TimedOut(timeout))));
             }
             !late
         });
-        let Some(deadline) = pending.iter().map(|&i| started + workers[i].timeout).min() else { return };
+        let Some(deadline) = pending.iter().map(|&i| started + slots[i].timeout).min() else { return };
         match done.recv_timeout(deadline.saturating_duration_since(now)) {
             Ok(answer) => {
-                workers[answer.worker].busy = false;
-                // An answer for an earlier cycle, or after the run's timeout, is dropped.
-                if answer.t_ms == t_ms && pending.contains(&answer.worker) {
-                    pending.retain(|&i| i != answer.worker);
-                    outcomes[answer.worker] = Some((answer.elapsed, answer.result));
+                runners[answer.runner].busy = false;
+                // Answers for an earlier cycle, or after a run's timeout, are dropped.
+                if answer.t_ms != t_ms {
+                    continue;
+                }
+                for (i, elapsed, result) in answer.runs {
+                    if let Some(at) = pending.iter().position(|&p| p == i) {
+                        pending.swap_remove(at);
+                        outcomes[i] = Some((elapsed, result));
+                    }
                 }
             }
             Err(RecvTimeoutError::Timeout) => {}
@@ -158,25 +211,35 @@ fn wait(
 }
 
 /// Applies a run's result: its samples join the batch, series it no longer writes (all of
-/// them, when it failed) get a staleness marker, and its health is updated. Returns the
-/// value of `vitals_collector_up`.
-fn settle(w: &mut Worker, result: RunResult, t_ms: i64, batch: &mut Vec<(SeriesRef, Sample)>, latest: &Latest) -> f64 {
-    let what = format!("collector {}", w.name);
+/// them, when it failed) get a staleness marker, and its health is updated (and logged
+/// when it changes). Returns the collector's new state.
+fn settle(s: &mut Slot, result: RunResult, t_ms: i64, batch: &mut Vec<(SeriesRef, Sample)>, latest: &Latest) -> CollectorState {
     match result {
-        Ok((samples, readings)) => {
-            let now: HashSet<SeriesRef> = samples.iter().map(|(r, _)| *r).collect();
-            batch.extend(w.live.difference(&now).map(|r| (*r, Sample { t: t_ms, v: stale_marker() })));
-            w.live = now;
-            batch.extend(samples.into_iter().map(|(r, v)| (r, Sample { t: t_ms, v })));
-            latest.publish(&w.name, readings);
-            w.health.up(&what);
-            1.0
+        Ok(out) => {
+            s.seen.clear();
+            s.seen.extend(out.samples.iter().map(|(r, _)| *r));
+            batch.extend(s.live.difference(&s.seen).map(|r| (*r, Sample { t: t_ms, v: stale_marker() })));
+            std::mem::swap(&mut s.live, &mut s.seen);
+            batch.extend(out.samples.into_iter().map(|(r, v)| (r, Sample { t: t_ms, v })));
+            latest.publish(&s.name, out.readings);
+            s.last_error = None;
+            match out.degraded {
+                Some(reason) => {
+                    s.health.degraded(&s.what, &reason);
+                    CollectorState::Degraded
+                }
+                None => {
+                    s.health.up(&s.what);
+                    CollectorState::Up
+                }
+            }
         }
         Err(e) => {
-            batch.extend(w.live.drain().map(|r| (r, Sample { t: t_ms, v: stale_marker() })));
-            latest.publish(&w.name, Vec::new());
-            w.health.down(&what, &e);
-            0.0
+            batch.extend(s.live.drain().map(|r| (r, Sample { t: t_ms, v: stale_marker() })));
+            latest.publish(&s.name, Vec::new());
+            s.health.down(&s.what, &e);
+            s.last_error = Some(e.to_string());
+            CollectorState::Down
         }
     }
 }
@@ -203,8 +266,9 @@ mod tests {
         }
     }
 
-    fn answer(tx: &Sender<Done>, worker: usize, t_ms: i64) {
-        tx.send(Done { worker, t_ms, elapsed: Duration::from_millis(1), result: Ok((Vec::new(), Vec::new())) }).unwrap();
+    fn answer(tx: &Sender<Done>, runner: usize, t_ms: i64) {
+        let run = (runner, Duration::from_millis(1), Ok(crate::emitter::RunOutput::default()));
+        tx.send(Done { runner, t_ms, runs: vec![run] }).unwrap();
     }
 
     #[test]
@@ -213,15 +277,11 @@ mod tests {
         let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() }).unwrap();
         let (tx, done) = mpsc::channel();
         let cycle = Duration::from_secs(60);
-        let mut workers: Vec<Worker> = [Some(Duration::from_millis(10)), None]
-            .into_iter()
-            .enumerate()
-            .map(|(i, timeout)| {
-                Worker::spawn(i, Box::new(Idle(timeout)), Emitter::new(store.clone(), Vec::new()), tx.clone(), cycle).unwrap()
-            })
-            .collect();
-        for w in &mut workers {
-            w.busy = true;
+        let collectors: Vec<Box<dyn Collector>> = vec![Box::new(Idle(Some(Duration::from_millis(10)))), Box::new(Idle(None))];
+        let (slots, mut runners) = worker::spawn(collectors, &store, &[], &tx, cycle).unwrap();
+        assert_eq!(runners.len(), 2, "collectors that can block get a thread each");
+        for r in &mut runners {
+            r.busy = true;
         }
         // The cycle started a second ago: worker 0's 10 ms are over, worker 1's 48 s are not.
         // Both answer now, worker 0 too late.
@@ -230,14 +290,14 @@ mod tests {
         answer(&tx, 1, 5000);
         let mut pending = vec![0, 1];
         let mut outcomes: Vec<Option<(Duration, RunResult)>> = vec![None, None];
-        wait(&done, &mut workers, 5000, started, &mut pending, &mut outcomes);
+        wait(&done, &slots, &mut runners, 5000, started, &mut pending, &mut outcomes);
 
         assert!(pending.is_empty());
         let shown: Vec<String> = outcomes.iter().map(|o| format!("{:?}", o.as_ref().unwrap().1.as_ref().map(|_| ()))).collect();
         assert_eq!(shown, ["Err(TimedOut(10ms))", "Ok(())"]);
-        assert!(workers.iter().all(|w| !w.busy), "every worker that answered is free again");
-        for w in &mut workers {
-            w.shut_down();
+        assert!(runners.iter().all(|r| !r.busy), "every thread that answered is free again");
+        for r in &mut runners {
+            r.shut_down();
         }
     }
 }

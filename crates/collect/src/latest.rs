@@ -15,6 +15,16 @@ pub struct SeriesInfo {
     pub labels: Vec<(String, String)>,
 }
 
+impl SeriesInfo {
+    /// Whether this is the series of `metric` with `labels`, in the same order.
+    pub(crate) fn is(&self, metric: &Metric, labels: &[(&str, &str)]) -> bool {
+        // By name: `&CONST` may point to a different copy at each use.
+        self.metric.name == metric.name
+            && self.labels.len() == labels.len()
+            && self.labels.iter().zip(labels).all(|((n, v), (name, value))| n == name && v == value)
+    }
+}
+
 /// One current value.
 #[derive(Debug, Clone)]
 pub struct Reading {
@@ -34,7 +44,12 @@ impl Latest {
     /// Replaces a collector's readings (an empty list when its run failed).
     pub(crate) fn publish(&self, collector: &str, readings: Vec<Reading>) {
         let mut map = self.by_collector.lock().unwrap_or_else(|p| p.into_inner());
-        map.insert(collector.to_owned(), Arc::new(readings));
+        match map.get_mut(collector) {
+            Some(list) => *list = Arc::new(readings),
+            None => {
+                map.insert(collector.to_owned(), Arc::new(readings));
+            }
+        }
     }
 
     /// Every current reading, by collector name, in the order each collector wrote them.

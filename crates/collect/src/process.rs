@@ -1,8 +1,10 @@
 //! The `process` collector: Vitals' own CPU time, memory, file descriptors, threads and
 //! start time, read from `/proc/self`, under the names Prometheus client libraries use.
 
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
+use crate::services::{parse_stat, ticks_and_page_size, Got, ProcFiles, Stat};
 use crate::{CollectError, Collector, Emitter, Metric};
 
 const CPU: Metric = Metric::counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", "seconds");
@@ -13,20 +15,10 @@ const MAX_FDS: Metric = Metric::gauge("process_max_fds", "Maximum number of open
 const START: Metric = Metric::gauge("process_start_time_seconds", "Start time of the process since the Unix epoch in seconds.", "seconds");
 const THREADS: Metric = Metric::gauge("process_threads", "Number of OS threads in the process.", "");
 
-/// The fields of `/proc/self/stat` this collector uses.
-#[derive(Debug, PartialEq)]
-struct Stat {
-    utime_ticks: u64,
-    stime_ticks: u64,
-    threads: u64,
-    start_ticks: u64,
-    vsize_bytes: u64,
-    rss_pages: u64,
-}
-
 /// Reads the process' own statistics from procfs.
 pub struct ProcessCollector {
-    proc_dir: PathBuf,
+    files: ProcFiles,
+    pid: u32,
     proc_stat: PathBuf,
     ticks_per_second: f64,
     page_size: f64,
@@ -38,16 +30,20 @@ impl ProcessCollector {
     /// A collector for the calling process. Creating it reads nothing, so it cannot fail:
     /// a procfs that cannot be read makes its runs fail (the collector is down) instead.
     pub fn new() -> ProcessCollector {
-        ProcessCollector::reading(PathBuf::from("/proc/self"), PathBuf::from("/proc/stat"))
+        ProcessCollector::reading(PathBuf::from("/proc"), PathBuf::from("/proc/stat"))
     }
 
-    /// A collector reading `<proc_dir>/stat`, `<proc_dir>/fd` and the boot time from `proc_stat`.
-    fn reading(proc_dir: PathBuf, proc_stat: PathBuf) -> ProcessCollector {
-        // SAFETY: sysconf has no preconditions; it returns -1 for unknown names.
-        let (ticks, page) = unsafe { (libc::sysconf(libc::_SC_CLK_TCK), libc::sysconf(libc::_SC_PAGESIZE)) };
-        let ticks_per_second = if ticks > 0 { ticks as f64 } else { 100.0 };
-        let page_size = if page > 0 { page as f64 } else { 4096.0 };
-        ProcessCollector { proc_dir, proc_stat, ticks_per_second, page_size, start_time_seconds: None }
+    /// A collector reading `<proc_root>/<own pid>/{stat,fd}` and the boot time from `proc_stat`.
+    fn reading(proc_root: PathBuf, proc_stat: PathBuf) -> ProcessCollector {
+        let (ticks_per_second, page_size) = ticks_and_page_size();
+        ProcessCollector {
+            files: ProcFiles::new(proc_root),
+            pid: std::process::id(),
+            proc_stat,
+            ticks_per_second,
+            page_size,
+            start_time_seconds: None,
+        }
     }
 
     /// The process' start time in seconds since the epoch: the boot time (read once) plus
@@ -56,9 +52,24 @@ impl ProcessCollector {
         if let Some(t) = self.start_time_seconds {
             return Ok(t);
         }
-        let t = boot_time(&self.proc_stat)? as f64 + stat.start_ticks as f64 / self.ticks_per_second;
+        let t = boot_time(&self.proc_stat)? as f64 + stat.start as f64 / self.ticks_per_second;
         self.start_time_seconds = Some(t);
         Ok(t)
+    }
+
+    /// Reads and parses the own `stat`.
+    fn stat(&mut self) -> Result<Stat, CollectError> {
+        let read = match self.files.read(self.pid, "stat") {
+            Got::Bytes(bytes) => Ok(parse_stat(bytes).map(|(_, stat)| stat)),
+            Got::Gone => Err(ErrorKind::NotFound.into()),
+            Got::Failed(source) => Err(source),
+        };
+        let path = || self.files.path_of(self.pid, "stat");
+        match read {
+            Ok(Ok(stat)) => Ok(stat),
+            Ok(Err(what)) => Err(CollectError::Parse { path: path(), what }),
+            Err(source) => Err(CollectError::Read { path: path(), source }),
+        }
     }
 }
 
@@ -73,16 +84,24 @@ impl Collector for ProcessCollector {
         "process"
     }
 
+    fn can_block(&self) -> bool {
+        // Reads its own `/proc/self` files.
+        false
+    }
+
     fn collect(&mut self, out: &mut Emitter) -> Result<(), CollectError> {
-        let stat = read_stat(&self.proc_dir.join("stat"))?;
+        let stat = self.stat()?;
         let start = self.start_time_seconds(&stat)?;
-        out.push(&CPU, &[], (stat.utime_ticks + stat.stime_ticks) as f64 / self.ticks_per_second)?;
+        out.push(&CPU, &[], (stat.utime + stat.stime) as f64 / self.ticks_per_second)?;
         out.push(&RESIDENT, &[], stat.rss_pages as f64 * self.page_size)?;
-        out.push(&VIRTUAL, &[], stat.vsize_bytes as f64)?;
+        out.push(&VIRTUAL, &[], stat.vsize as f64)?;
         out.push(&THREADS, &[], stat.threads as f64)?;
         out.push(&START, &[], start)?;
-        let fd_dir = self.proc_dir.join("fd");
-        let fds = std::fs::read_dir(&fd_dir).map_err(|source| CollectError::Read { path: fd_dir.clone(), source })?.count();
+        let fds = match self.files.count_entries(self.pid, "fd") {
+            Ok(Some(n)) => n,
+            Ok(None) => return Err(CollectError::Read { path: self.files.path_of(self.pid, "fd"), source: ErrorKind::NotFound.into() }),
+            Err(source) => return Err(CollectError::Read { path: self.files.path_of(self.pid, "fd"), source }),
+        };
         out.push(&OPEN_FDS, &[], fds as f64)?;
         out.push(&MAX_FDS, &[], max_fds()?)?;
         Ok(())
@@ -99,31 +118,6 @@ fn max_fds() -> Result<f64, CollectError> {
     Ok(limit.rlim_cur as f64)
 }
 
-fn read_stat(path: &Path) -> Result<Stat, CollectError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CollectError::Read { path: path.to_path_buf(), source })?;
-    parse_stat(&text).map_err(|what| CollectError::Parse { path: path.to_path_buf(), what })
-}
-
-/// Parses `/proc/<pid>/stat`. The command name (field 2) is in parentheses and may hold
-/// spaces and parentheses itself, so fields are counted from the last `)`.
-fn parse_stat(text: &str) -> Result<Stat, String> {
-    let after = text.rfind(')').map(|i| &text[i + 1..]).ok_or("no ')' closing the command name")?;
-    // fields[0] is field 3 (state).
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let field = |n: usize| -> Result<u64, String> {
-        let raw = fields.get(n - 3).ok_or_else(|| format!("only {} fields, expected at least {n}", fields.len() + 2))?;
-        raw.parse().map_err(|_| format!("field {n} is {raw:?}, not a whole number"))
-    };
-    Ok(Stat {
-        utime_ticks: field(14)?,
-        stime_ticks: field(15)?,
-        threads: field(20)?,
-        start_ticks: field(22)?,
-        vsize_bytes: field(23)?,
-        rss_pages: field(24)?,
-    })
-}
-
 /// The `btime` line of `/proc/stat`: boot time in seconds since the epoch.
 fn boot_time(path: &Path) -> Result<u64, CollectError> {
     let text = std::fs::read_to_string(path).map_err(|source| CollectError::Read { path: path.to_path_buf(), source })?;
@@ -137,33 +131,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stat_fields_are_counted_after_the_command_name() {
-        let text =
-            "4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194560 1200 0 3 0 250 75 0 0 20 0 9 0 123456 987654321 2048 18446744073709551615 \
-                    1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0";
-        let stat = parse_stat(text).unwrap();
-        assert_eq!(
-            stat,
-            Stat { utime_ticks: 250, stime_ticks: 75, threads: 9, start_ticks: 123456, vsize_bytes: 987654321, rss_pages: 2048 }
-        );
-    }
-
-    #[test]
-    fn a_short_or_garbled_stat_is_a_clear_error() {
-        assert_eq!(parse_stat("1 (x) S 1 2").unwrap_err(), "only 5 fields, expected at least 14");
-        assert_eq!(parse_stat("no parens at all").unwrap_err(), "no ')' closing the command name");
-        let bad = "1 (x) S 1 1 1 0 -1 0 0 0 0 0 lots 75 0 0 20 0 9 0 1 2 3";
-        assert_eq!(parse_stat(bad).unwrap_err(), "field 14 is \"lots\", not a whole number");
-    }
-
-    #[test]
     fn reads_this_process() {
         let mut c = ProcessCollector::new();
         let dir = tempfile::tempdir().unwrap();
         let store = vitals_store::Store::open(dir.path(), vitals_store::StoreOptions { background: false, ..Default::default() }).unwrap();
         let mut out = Emitter::new(store, Vec::new());
         c.collect(&mut out).unwrap();
-        let (_, readings) = out.take();
+        let readings = out.take().readings;
         let value = |name: &str| readings.iter().find(|r| r.series.metric.name == name).map(|r| r.value).unwrap();
         assert!(value("process_resident_memory_bytes") > 1e6);
         assert!(value("process_threads") >= 1.0);
@@ -180,8 +154,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("no-such-proc");
         let mut c = ProcessCollector::reading(missing.clone(), missing.join("stat"));
+        let own_stat = missing.join(std::process::id().to_string()).join("stat");
         let store = vitals_store::Store::open(dir.path(), vitals_store::StoreOptions { background: false, ..Default::default() }).unwrap();
         let err = c.collect(&mut Emitter::new(store, Vec::new())).unwrap_err();
-        assert!(err.to_string().starts_with(&format!("reading {}: ", missing.join("stat").display())), "{err}");
+        assert!(err.to_string().starts_with(&format!("reading {}: ", own_stat.display())), "{err}");
     }
 }

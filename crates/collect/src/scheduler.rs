@@ -13,6 +13,7 @@ use std::time::Duration;
 use vitals_store::Store;
 
 use crate::cycle::Cycles;
+use crate::status::{CollectorStatus, NotRun, Statuses};
 use crate::{wall_clock_ms, Collector, Latest};
 
 /// How the scheduler runs.
@@ -23,6 +24,9 @@ pub struct SchedulerOptions {
     /// Labels added to every series collected: `job="vitals"` and `instance="<listen
     /// address>"`, as a Prometheus scrape of Vitals would set them.
     pub base_labels: Vec<(String, String)>,
+    /// Collectors that are not run (unavailable here, or disabled), listed in the status
+    /// with their reason.
+    pub not_run: Vec<NotRun>,
 }
 
 /// A running scheduler. [`Scheduler::stop`] ends it after the cycle in progress; dropping
@@ -31,15 +35,18 @@ pub struct Scheduler {
     stop: Sender<()>,
     thread: Option<JoinHandle<()>>,
     latest: Latest,
+    statuses: Statuses,
 }
 
 impl Scheduler {
-    /// Starts one thread per collector and the scheduling thread. Each cycle stamps every
+    /// Starts the collectors' threads (one per collector that can block, one shared by the
+    /// others) and the scheduling thread. Each cycle stamps every
     /// sample with the cycle's timestamp (a multiple of the interval), so series collected
     /// together share timestamps.
     pub fn start(store: &Store, collectors: Vec<Box<dyn Collector>>, opts: SchedulerOptions) -> std::io::Result<Scheduler> {
         let latest = Latest::default();
-        let mut cycles = Cycles::new(store, collectors, &opts, latest.clone())?;
+        let statuses = Statuses::default();
+        let mut cycles = Cycles::new(store, collectors, &opts, latest.clone(), statuses.clone())?;
         let (stop, stop_rx) = mpsc::channel::<()>();
         let interval_ms = i64::try_from(opts.interval.as_millis()).unwrap_or(i64::MAX).max(1);
         let thread = thread::Builder::new().name("collect-scheduler".into()).spawn(move || {
@@ -69,12 +76,22 @@ impl Scheduler {
             }
             cycles.shut_down();
         })?;
-        Ok(Scheduler { stop, thread: Some(thread), latest })
+        Ok(Scheduler { stop, thread: Some(thread), latest, statuses })
     }
 
     /// The latest readings of every collector, for `/metrics`.
     pub fn latest(&self) -> Latest {
         self.latest.clone()
+    }
+
+    /// The collectors' states, for `/api/v1/status/collectors`.
+    pub fn statuses(&self) -> Statuses {
+        self.statuses.clone()
+    }
+
+    /// Every collector's current state: those that run, then those that do not.
+    pub fn status(&self) -> Vec<CollectorStatus> {
+        self.statuses.snapshot()
     }
 
     /// Stops after the cycle in progress (its samples are appended) and waits for it.

@@ -94,7 +94,7 @@ mod tests {
         let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() }).unwrap();
         let mut out = Emitter::new(store.clone(), Vec::new());
         StoreCollector::new(store).collect(&mut out).unwrap();
-        let (_, readings) = out.take();
+        let readings = out.take().readings;
         let tiers: Vec<&str> =
             readings.iter().filter(|r| r.series.metric.name == "vitals_store_blocks").map(|r| r.series.labels[0].1.as_str()).collect();
         assert_eq!(tiers, ["raw", "60s", "300s", "3600s"]);
