@@ -24,6 +24,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Check a configuration file and print the effective configuration.
     CheckConfig(CheckConfigArgs),
+    /// Run a PromQL query on a running Vitals and print the answer.
+    Query(QueryArgs),
     /// Print the version, the git commit it was built from and the target.
     Version,
 }
@@ -78,4 +80,48 @@ pub struct CheckConfigArgs {
     /// The configuration file to check.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+}
+
+/// `vitals query`.
+#[derive(Args)]
+pub struct QueryArgs {
+    /// The PromQL expression, such as 'rate(node_cpu_seconds_total[5m])'.
+    #[arg(value_name = "EXPR")]
+    pub expr: String,
+    /// The Vitals to ask, such as http://127.0.0.1:7464; default: the configuration's
+    /// `listen` address.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Configuration file, for the `listen` address when --url is not given.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Evaluation time of an instant query: Unix seconds, RFC 3339 or `now` (default).
+    #[arg(long, value_name = "TIME")]
+    pub time: Option<String>,
+    /// Run a range query from --start to --end every --step.
+    #[arg(long)]
+    pub range: bool,
+    /// Start of a range query (default: an hour before --end).
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+    /// End of a range query (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<String>,
+    /// Step of a range query: seconds or a duration like 15s or 1m (default: about 250 points).
+    #[arg(long, value_name = "DURATION")]
+    pub step: Option<String>,
+    /// Output: an aligned table, the server's JSON, or CSV.
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub format: QueryFormat,
+}
+
+/// `--format` values of `vitals query`.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum QueryFormat {
+    /// Aligned columns: one row per series (instant) or per point (range).
+    Table,
+    /// The Prometheus API's JSON answer as the server sent it.
+    Json,
+    /// `series,time,value` rows.
+    Csv,
 }

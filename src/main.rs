@@ -1,11 +1,12 @@
 //! `vitals`: one binary that watches a machine, keeps the history of its metrics and
-//! serves them — `serve`, `import`, `check-config` and `version`.
+//! serves them — `serve`, `import`, `check-config`, `query` and `version`.
 
 mod check_config;
 mod cli;
 mod import;
 mod input;
 mod logging;
+mod query;
 mod serve;
 mod shutdown;
 mod store_options;
@@ -28,6 +29,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Import(args) => import::run(args),
         Command::CheckConfig(args) => check_config::run(&args),
+        // Prints its own errors, as `vitals query: <reason>`.
+        Command::Query(args) => return query::run(args),
         Command::Version => version::run(),
     };
     match result {

@@ -15,9 +15,10 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use serde_json::json;
 use tokio::net::TcpListener;
-use vitals_api::{router, App, Ready};
-use vitals_collect::{BuildInfoCollector, Collector, ProcessCollector, Scheduler, SchedulerOptions, StoreCollector};
+use vitals_api::{router, App, BuildInfo, Ready};
+use vitals_collect::{Scheduler, SchedulerOptions};
 use vitals_config::Config;
+use vitals_query::{Engine, EngineOptions};
 use vitals_state::State;
 use vitals_store::Store;
 
@@ -51,7 +52,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let mut signals = Signals::install()?;
     let listener = TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr().context("reading the listen address")?;
-    let app = App::new();
+    let app = App::new().with_build(BuildInfo { version: VERSION, revision: option_env!("VITALS_GIT_COMMIT").unwrap_or("unknown") });
     let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
     let service = router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let mut server = tokio::spawn(async move {
@@ -138,17 +139,27 @@ impl Running {
         let state = Arc::new(State::open(&config.data_dir)?);
         let summary = serde_json::to_value(config).context("summarising the configuration")?;
         state.audit("vitals", "serve.start", json!({"version": VERSION, "listen": addr.to_string(), "config": summary}))?;
-        let collectors: Vec<Box<dyn Collector>> = vec![
-            Box::new(BuildInfoCollector::new(VERSION)),
-            Box::new(ProcessCollector::new()),
-            Box::new(StoreCollector::new(store.clone())),
-        ];
+        let (collectors, not_run) = vitals_collect::collectors(&config.collection, store, VERSION)?;
         let opts = SchedulerOptions {
             interval: config.collection.interval,
             base_labels: vec![("job".to_owned(), "vitals".to_owned()), ("instance".to_owned(), addr.to_string())],
+            not_run,
         };
         let scheduler = Scheduler::start(store, collectors, opts).context("starting the collectors")?;
-        app.set_ready(Ready { store: store.clone(), state: state.clone(), latest: scheduler.latest() });
+        let q = &config.query;
+        let engine_opts = EngineOptions {
+            timeout: q.timeout,
+            max_samples: usize::try_from(q.max_samples).unwrap_or(usize::MAX),
+            lookback_delta: q.lookback_delta,
+        };
+        let engine = Engine::new(store.clone(), engine_opts);
+        app.set_ready(Ready {
+            store: store.clone(),
+            state: state.clone(),
+            latest: scheduler.latest(),
+            collectors: scheduler.statuses(),
+            engine,
+        });
         Ok((state, scheduler))
     }
 

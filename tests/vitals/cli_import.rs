@@ -41,9 +41,10 @@ fn import_skip_and_reject_then_serve() {
     assert!(stdout.contains("malformed:  1 lines skipped"), "{stdout}");
 
     let server = Server::start(&data);
-    let load = server.export("node_load1");
+    // `job=""`: the imported series, not those `vitals serve` collects from this host.
+    let load = server.export(r#"node_load1{job=""}"#);
     assert_eq!(load, [(r#"{"__name__":"node_load1"}"#.to_owned(), vec![(t, 0.25f64.to_bits())])]);
-    let cpu = server.export("node_cpu_seconds_total");
+    let cpu = server.export(r#"node_cpu_seconds_total{job=""}"#);
     assert_eq!(cpu.iter().map(|(_, s)| s.len()).sum::<usize>(), 200);
     assert_eq!(cpu[1].1[2], (t + 2000, (1000.0 + 9.0 / 7.0f64).to_bits()));
 

@@ -1,5 +1,6 @@
 //! Running `vitals serve` as a child process and talking HTTP to it.
 
+use std::ffi::OsStr;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -47,9 +48,21 @@ pub struct Server {
 impl Server {
     /// Starts `vitals serve --data-dir DIR --listen 127.0.0.1:0` and waits until it is ready.
     pub fn start(data_dir: &Path) -> Server {
+        Server::start_with(data_dir, &[])
+    }
+
+    /// As [`Server::start`], with `--config FILE`.
+    pub fn start_with_config(data_dir: &Path, config: &Path) -> Server {
+        Server::start_with(data_dir, &[OsStr::new("--config"), config.as_os_str()])
+    }
+
+    /// As [`Server::start`], with more arguments.
+    fn start_with(data_dir: &Path, more: &[&OsStr]) -> Server {
         let stderr = data_dir.with_extension(format!("stderr-{}.log", now_ms()));
         let mut child = vitals()
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(more)
+            .arg("--data-dir")
             .arg(data_dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

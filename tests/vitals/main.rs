@@ -3,9 +3,16 @@
 
 mod check_config;
 mod cli_import;
+mod cli_query;
 mod common;
 mod crash;
+mod demo;
+mod grafana;
+mod host;
 mod http_import;
 mod node_dataset;
+mod node_exporter;
+mod promtool;
 mod serve;
+mod services;
 mod shutdown;

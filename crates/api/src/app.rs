@@ -1,9 +1,11 @@
 //! The state every handler shares: empty until the store is open.
 
 use std::sync::{Arc, OnceLock};
+use std::time::SystemTime;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use vitals_collect::Latest;
+use vitals_collect::{Latest, Statuses};
+use vitals_query::Engine;
 use vitals_state::State;
 use vitals_store::Store;
 
@@ -21,6 +23,20 @@ pub struct Ready {
     pub state: Arc<State>,
     /// The collectors' latest readings (for `/metrics`).
     pub latest: Latest,
+    /// The collectors' states (for `/api/v1/status/collectors`).
+    pub collectors: Statuses,
+    /// The PromQL engine over `store`, with the configured limits (for `/api/v1/query`
+    /// and `/api/v1/query_range`).
+    pub engine: Engine,
+}
+
+/// What `/api/v1/status/buildinfo` tells about this build.
+#[derive(Clone, Copy, Debug)]
+pub struct BuildInfo {
+    /// Vitals' version, such as `0.1.0`.
+    pub version: &'static str,
+    /// The git commit it was built from, or `unknown`.
+    pub revision: &'static str,
 }
 
 /// Shared handler state. The server starts before the store has replayed its WAL; until
@@ -29,11 +45,19 @@ pub struct Ready {
 pub struct App {
     ready: Arc<OnceLock<Ready>>,
     imports: Arc<Semaphore>,
+    /// When the app was made: the server's start time for `/api/v1/status/runtimeinfo`.
+    pub(crate) started: SystemTime,
+    pub(crate) build: BuildInfo,
 }
 
 impl Default for App {
     fn default() -> App {
-        App { ready: Arc::default(), imports: Arc::new(Semaphore::new(CONCURRENT_IMPORTS)) }
+        App {
+            ready: Arc::default(),
+            imports: Arc::new(Semaphore::new(CONCURRENT_IMPORTS)),
+            started: SystemTime::now(),
+            build: BuildInfo { version: env!("CARGO_PKG_VERSION"), revision: "unknown" },
+        }
     }
 }
 
@@ -41,6 +65,13 @@ impl App {
     /// An app that is not ready yet.
     pub fn new() -> App {
         App::default()
+    }
+
+    /// The same app, reporting `build` in `/api/v1/status/buildinfo` (by default the
+    /// crate's version and an unknown revision).
+    pub fn with_build(mut self, build: BuildInfo) -> App {
+        self.build = build;
+        self
     }
 
     /// Marks the app ready; only the first call has an effect.

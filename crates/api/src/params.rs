@@ -43,7 +43,7 @@ impl<S: Send + Sync> FromRequest<S> for Params {
 
 impl Params {
     /// The first value of `name`, if given and not empty.
-    fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0.iter().find(|(n, v)| n == name && !v.is_empty()).map(|(_, v)| v.as_str())
     }
 

@@ -1,10 +1,15 @@
 //! The router and its routes.
 
+mod collectors;
 mod export;
+mod format;
 mod health;
 mod import;
+mod metadata;
 mod metrics;
+mod query;
 mod series;
+mod status;
 
 use axum::http::{StatusCode, Uri};
 use axum::routing::{get, post};
@@ -19,11 +24,18 @@ pub fn router(app: App) -> Router {
         .route("/metrics", get(metrics::metrics))
         .route("/-/healthy", get(health::healthy))
         .route("/-/ready", get(health::ready))
+        .route("/api/v1/query", get(query::instant).post(query::instant))
+        .route("/api/v1/query_range", get(query::range).post(query::range))
+        .route("/api/v1/format_query", get(format::format_query).post(format::format_query))
         .route("/api/v1/series", get(series::series).post(series::series))
         .route("/api/v1/labels", get(series::labels).post(series::labels))
         .route("/api/v1/label/{name}/values", get(series::label_values).post(series::label_values))
+        .route("/api/v1/metadata", get(metadata::metadata))
+        .route("/api/v1/status/buildinfo", get(status::buildinfo))
+        .route("/api/v1/status/runtimeinfo", get(status::runtimeinfo))
         .route("/api/v1/export", get(export::export).post(export::export))
         .route("/api/v1/import/prometheus", post(import::import))
+        .route("/api/v1/status/collectors", get(collectors::collectors))
         .fallback(not_found)
         .with_state(app)
 }
@@ -40,3 +52,6 @@ async fn not_found(uri: Uri) -> (StatusCode, String) {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod query_tests;

@@ -8,7 +8,8 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use serde_json::Value;
 use tower::ServiceExt;
-use vitals_collect::{BuildInfoCollector, Collector, Latest, Scheduler, SchedulerOptions};
+use vitals_collect::{BuildInfoCollector, Collector, CollectorState, Latest, NotRun, Scheduler, SchedulerOptions, Statuses};
+use vitals_query::{Engine, EngineOptions};
 use vitals_state::State;
 use vitals_store::{Labels, Sample, Store, StoreOptions};
 
@@ -27,11 +28,12 @@ fn fixture() -> Fixture {
     let store = Store::open(dir.path(), opts).unwrap();
     let state = Arc::new(State::open(dir.path()).unwrap());
     let app = App::new();
-    app.set_ready(Ready { store: store.clone(), state: state.clone(), latest: Latest::default() });
+    let engine = Engine::new(store.clone(), EngineOptions::default());
+    app.set_ready(Ready { store: store.clone(), state: state.clone(), latest: Latest::default(), collectors: Statuses::default(), engine });
     Fixture { _dir: dir, app: router(app), store, state }
 }
 
-async fn call(app: &Router, method: &str, uri: &str, headers: &[(&str, &str)], body: impl Into<Body>) -> (StatusCode, String) {
+pub(super) async fn call(app: &Router, method: &str, uri: &str, headers: &[(&str, &str)], body: impl Into<Body>) -> (StatusCode, String) {
     let mut req = Request::builder().method(method).uri(uri);
     for (k, v) in headers {
         req = req.header(*k, *v);
@@ -42,11 +44,11 @@ async fn call(app: &Router, method: &str, uri: &str, headers: &[(&str, &str)], b
     (status, String::from_utf8(bytes.to_vec()).unwrap())
 }
 
-async fn get(app: &Router, uri: &str) -> (StatusCode, String) {
+pub(super) async fn get(app: &Router, uri: &str) -> (StatusCode, String) {
     call(app, "GET", uri, &[], Body::empty()).await
 }
 
-async fn import(app: &Router, body: &str) -> (StatusCode, String) {
+pub(super) async fn import(app: &Router, body: &str) -> (StatusCode, String) {
     call(app, "POST", "/api/v1/import/prometheus", &[], body.to_owned()).await
 }
 
@@ -65,16 +67,16 @@ fn gzip(text: &str) -> Vec<u8> {
     gz.finish().unwrap()
 }
 
-fn json(text: &str) -> Value {
+pub(super) fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
 
 /// Percent-encodes a query value.
-fn q(s: &str) -> String {
+pub(super) fn q(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-const BODY: &str = "# TYPE http_requests_total counter\n\
+pub(super) const BODY: &str = "# TYPE http_requests_total counter\n\
 http_requests_total{code=\"200\",job=\"api\"} 3 1700000000000\n\
 http_requests_total{code=\"200\",job=\"api\"} 7.25 1700000001000\n\
 http_requests_total{code=\"500\",job=\"api\"} 1 1700000000000\n\
@@ -226,10 +228,13 @@ async fn metrics_page_has_help_and_type() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() }).unwrap();
     let collectors: Vec<Box<dyn Collector>> = vec![Box::new(BuildInfoCollector::new("9.9.9"))];
-    let opts = SchedulerOptions { interval: Duration::from_millis(100), base_labels: vec![("job".into(), "vitals".into())] };
+    let not_run = vec![NotRun { name: "hwmon".into(), state: CollectorState::Unavailable, reason: "no /sys/class/hwmon".into() }];
+    let opts = SchedulerOptions { interval: Duration::from_millis(100), base_labels: vec![("job".into(), "vitals".into())], not_run };
     let scheduler = Scheduler::start(&store, collectors, opts).unwrap();
     let app = App::new();
-    app.set_ready(Ready { store, state: Arc::new(State::open(dir.path()).unwrap()), latest: scheduler.latest() });
+    let state = Arc::new(State::open(dir.path()).unwrap());
+    let engine = Engine::new(store.clone(), EngineOptions::default());
+    app.set_ready(Ready { store, state, latest: scheduler.latest(), collectors: scheduler.statuses(), engine });
     let app = router(app);
     let mut page = String::new();
     let mut status = StatusCode::OK;
@@ -240,7 +245,16 @@ async fn metrics_page_has_help_and_type() {
         tokio::time::sleep(Duration::from_millis(20)).await;
         (status, page) = get(&app, "/metrics").await;
     }
+    let (code, body) = get(&app, "/api/v1/status/collectors").await;
     scheduler.stop();
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["status"], "success");
+    assert_eq!(v["data"][0]["name"], "build");
+    assert_eq!(v["data"][0]["state"], "up");
+    assert_eq!(v["data"][0]["interval_seconds"], 0.1);
+    assert!(v["data"][0]["last_duration_seconds"].as_f64().unwrap() >= 0.0, "{body}");
+    assert_eq!(v["data"][1]["summary"], "unavailable: no /sys/class/hwmon", "{body}");
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("# HELP vitals_build_info Always 1; the labels tell which Vitals build is running.\n# TYPE vitals_build_info gauge\nvitals_build_info{version=\"9.9.9\"} 1\n"), "{page}");
     assert!(page.contains("# TYPE vitals_collector_up gauge\nvitals_collector_up{collector=\"build\"} 1\n"), "{page}");

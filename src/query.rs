@@ -1,0 +1,287 @@
+//! `vitals query EXPR`: runs a PromQL query on a running Vitals over its HTTP API and prints
+//! the answer as an aligned table, the server's JSON, or CSV.
+//!
+//! Instant queries (at `--time`, default now) or, with `--range`, range queries from
+//! `--start` (default an hour before the end) to `--end` (default now) every `--step`
+//! (default: the range over 250, in whole seconds, at least 1 s). Times are Unix seconds,
+//! RFC 3339, or `now`. Errors the server reports are printed as `vitals query: <errorType>:
+//! <error>`; every failure exits with status 1.
+
+use std::fmt::Write as _;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::Value;
+use vitals_config::Config;
+
+use crate::cli::{QueryArgs, QueryFormat};
+
+/// Points a range query aims at when `--step` is not given.
+const TARGET_POINTS: u64 = 250;
+
+/// How long to wait for the server; the server's own query timeout is usually shorter.
+const HTTP_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Runs the query and prints the answer; on failure prints `vitals query: <reason>`.
+pub fn run(args: QueryArgs) -> ExitCode {
+    match query(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("vitals query: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn query(args: &QueryArgs) -> anyhow::Result<()> {
+    let base = base_url(args)?;
+    let now = vitals_store::wall_clock_ms();
+    let (path, mut form) = if args.range {
+        let end = args.end.as_deref().map_or(Ok(now), |t| parse_time("--end", t, now))?;
+        let start = args.start.as_deref().map_or(Ok(end - 3_600_000), |t| parse_time("--start", t, now))?;
+        if end < start {
+            bail!("--end ({}) is before --start ({})", show_time(end), show_time(start));
+        }
+        let step = match &args.step {
+            Some(step) => step.clone(),
+            None => format!("{}s", ((end - start).unsigned_abs() / 1000).div_ceil(TARGET_POINTS).max(1)),
+        };
+        ("/api/v1/query_range", vec![("start", seconds(start)), ("end", seconds(end)), ("step", step)])
+    } else {
+        if args.start.is_some() || args.end.is_some() || args.step.is_some() {
+            bail!("--start, --end and --step need --range (for an instant query, give --time)");
+        }
+        let time = args.time.as_deref().map_or(Ok(now), |t| parse_time("--time", t, now))?;
+        ("/api/v1/query", vec![("time", seconds(time))])
+    };
+    form.insert(0, ("query", args.expr.clone()));
+    let url = format!("{}{path}", base.trim_end_matches('/'));
+    let body = post(&url, &base, &form)?;
+    let answer: Value = serde_json::from_str(&body).with_context(|| format!("{url} did not answer with JSON: {}", excerpt(&body)))?;
+    if answer["status"] != "success" {
+        let kind = answer["errorType"].as_str().unwrap_or("error");
+        let message = answer["error"].as_str().map_or_else(|| excerpt(&body), str::to_owned);
+        bail!("{kind}: {message}");
+    }
+    for kind in ["warnings", "infos"] {
+        for note in answer[kind].as_array().into_iter().flatten() {
+            eprintln!("vitals query: {}: {}", kind.trim_end_matches('s'), note.as_str().unwrap_or_default());
+        }
+    }
+    let out = match args.format {
+        QueryFormat::Json => format!("{body}\n"),
+        QueryFormat::Table => table(&rows(&answer["data"])?),
+        QueryFormat::Csv => csv(&rows(&answer["data"])?),
+    };
+    print!("{out}");
+    Ok(())
+}
+
+/// `--url`, or the configuration's listen address (a wildcard address is reached on loopback).
+fn base_url(args: &QueryArgs) -> anyhow::Result<String> {
+    if let Some(url) = &args.url {
+        return Ok(url.clone());
+    }
+    let config = match &args.config {
+        Some(path) => Config::load(path)?,
+        None => Config::default(),
+    };
+    let mut addr: SocketAddr = config.listen;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() { IpAddr::V4(Ipv4Addr::LOCALHOST) } else { IpAddr::V6(Ipv6Addr::LOCALHOST) });
+    }
+    Ok(format!("http://{addr}"))
+}
+
+/// POSTs the form; the body whatever the status (errors come as JSON), or an error naming
+/// the server's URL when it cannot be reached.
+fn post(url: &str, base: &str, form: &[(&str, String)]) -> anyhow::Result<String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(HTTP_TIMEOUT)).build().into();
+    let pairs = form.iter().map(|(k, v)| (*k, v.as_str()));
+    let mut resp = agent.post(url).send_form(pairs).map_err(|e| match e {
+        ureq::Error::Io(_) | ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => {
+            anyhow!("cannot reach Vitals at {base}: {e} (is `vitals serve` running there? --url or --config choose the server)")
+        }
+        e => anyhow!("querying {url}: {e}"),
+    })?;
+    resp.body_mut().read_to_string().with_context(|| format!("reading the answer of {url}"))
+}
+
+/// A time flag: Unix seconds, RFC 3339, or `now`; in ms.
+fn parse_time(flag: &str, text: &str, now: i64) -> anyhow::Result<i64> {
+    let text = text.trim();
+    if text == "now" {
+        return Ok(now);
+    }
+    if let Ok(s) = text.parse::<f64>() {
+        if s.is_finite() {
+            return Ok((s * 1000.0).round() as i64);
+        }
+    }
+    match DateTime::parse_from_rfc3339(text) {
+        Ok(t) => Ok(t.timestamp_millis()),
+        Err(_) => bail!("{flag} {text:?} is not a time: give Unix seconds (1700000000.5), RFC 3339 (2023-11-14T22:13:20Z) or now"),
+    }
+}
+
+/// Milliseconds as the API's seconds, exactly.
+fn seconds(ms: i64) -> String {
+    let sign = if ms < 0 { "-" } else { "" };
+    let ms = ms.unsigned_abs();
+    format!("{sign}{}.{:03}", ms / 1000, ms % 1000)
+}
+
+/// Milliseconds as RFC 3339 UTC with milliseconds.
+fn show_time(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms).map_or_else(|| ms.to_string(), |t| t.to_rfc3339_opts(SecondsFormat::Millis, true))
+}
+
+/// The start of a body, for error messages.
+fn excerpt(body: &str) -> String {
+    let mut end = body.len().min(200);
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    body[..end].trim().to_owned()
+}
+
+/// One printed row: the series (empty for scalars and strings), its time in ms and value.
+struct Row {
+    series: String,
+    t: i64,
+    value: String,
+}
+
+/// The rows of a query's `data`: one per series of a vector, one per point of a matrix.
+fn rows(data: &Value) -> anyhow::Result<Vec<Row>> {
+    let result = &data["result"];
+    let bad = || anyhow!("unexpected answer from the server: {}", excerpt(&data.to_string()));
+    let mut rows = Vec::new();
+    match data["resultType"].as_str().ok_or_else(bad)? {
+        "scalar" | "string" => rows.push(point(String::new(), result).ok_or_else(bad)?),
+        "vector" => {
+            for s in result.as_array().ok_or_else(bad)? {
+                rows.push(point(series(&s["metric"]), &s["value"]).ok_or_else(bad)?);
+            }
+        }
+        "matrix" => {
+            for s in result.as_array().ok_or_else(bad)? {
+                let name = series(&s["metric"]);
+                for p in s["values"].as_array().ok_or_else(bad)? {
+                    rows.push(point(name.clone(), p).ok_or_else(bad)?);
+                }
+            }
+        }
+        _ => return Err(bad()),
+    }
+    Ok(rows)
+}
+
+/// `[<seconds>, "<value>"]` as a row.
+fn point(series: String, pair: &Value) -> Option<Row> {
+    let t = (pair.get(0)?.as_f64()? * 1000.0).round() as i64;
+    Some(Row { series, t, value: pair.get(1)?.as_str()?.to_owned() })
+}
+
+/// A label object as `name{a="b",c="d"}`, Prometheus' notation (`{}` for no labels).
+fn series(metric: &Value) -> String {
+    let Some(labels) = metric.as_object() else { return "{}".to_owned() };
+    let name = labels.get("__name__").and_then(Value::as_str).unwrap_or_default();
+    let mut out = name.to_owned();
+    let mut others = labels.iter().filter(|(k, _)| *k != "__name__").peekable();
+    if others.peek().is_none() && !name.is_empty() {
+        return out;
+    }
+    out.push('{');
+    for (i, (k, v)) in others.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        // Debug formatting quotes and escapes the value as PromQL writes strings.
+        let _ = write!(out, "{k}={:?}", v.as_str().unwrap_or_default());
+    }
+    out.push('}');
+    out
+}
+
+/// Aligned columns SERIES, TIME, VALUE (no SERIES for scalars and strings).
+fn table(rows: &[Row]) -> String {
+    let with_series = rows.iter().any(|r| !r.series.is_empty());
+    let times: Vec<String> = rows.iter().map(|r| show_time(r.t)).collect();
+    let series_width = rows.iter().map(|r| r.series.chars().count()).max().unwrap_or(0).max("SERIES".len());
+    let time_width = times.iter().map(String::len).max().unwrap_or(0).max("TIME".len());
+    let mut out = String::new();
+    let mut line = |series: &str, time: &str, value: &str| {
+        if with_series {
+            let _ = write!(out, "{series:<series_width$}  ");
+        }
+        let _ = writeln!(out, "{time:<time_width$}  {value}");
+    };
+    line("SERIES", "TIME", "VALUE");
+    for (r, t) in rows.iter().zip(&times) {
+        line(&r.series, t, &r.value);
+    }
+    out
+}
+
+/// `series,time,value` with times as Unix seconds; fields quoted as RFC 4180 asks (by hand:
+/// one rule, not worth a dependency).
+fn csv(rows: &[Row]) -> String {
+    let quote = |s: &str| if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() };
+    let mut out = String::from("series,time,value\n");
+    for r in rows {
+        let _ = writeln!(out, "{},{},{}", quote(&r.series), seconds(r.t), r.value);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn times_in_and_out() {
+        assert_eq!(parse_time("--time", "1700000000.5", 0).unwrap(), 1_700_000_000_500);
+        assert_eq!(parse_time("--time", "2023-11-14T22:13:20Z", 0).unwrap(), 1_700_000_000_000);
+        assert_eq!(parse_time("--time", "now", 42).unwrap(), 42);
+        assert!(parse_time("--end", "tomorrow", 0).unwrap_err().to_string().starts_with("--end \"tomorrow\" is not a time"));
+        assert_eq!(seconds(1_700_000_000_005), "1700000000.005");
+        assert_eq!(show_time(1_700_000_000_005), "2023-11-14T22:13:20.005Z");
+    }
+
+    #[test]
+    fn vectors_as_aligned_rows_and_csv() {
+        let data = json!({"resultType": "vector", "result": [
+            {"metric": {"__name__": "up", "job": "a\"b", "instance": "x,y"}, "value": [1700000000, "1"]},
+            {"metric": {}, "value": [1700000000.5, "NaN"]},
+        ]});
+        let rows = rows(&data).unwrap();
+        assert_eq!(
+            table(&rows),
+            "SERIES                         TIME                      VALUE\n\
+             up{instance=\"x,y\",job=\"a\\\"b\"}  2023-11-14T22:13:20.000Z  1\n\
+             {}                             2023-11-14T22:13:20.500Z  NaN\n"
+        );
+        assert_eq!(
+            csv(&rows),
+            "series,time,value\n\"up{instance=\"\"x,y\"\",job=\"\"a\\\"\"b\"\"}\",1700000000.000,1\n{},1700000000.500,NaN\n"
+        );
+    }
+
+    #[test]
+    fn matrices_give_a_row_per_point_and_scalars_no_series() {
+        let data = json!({"resultType": "matrix", "result": [{"metric": {"__name__": "up"}, "values": [[1, "1"], [2, "0"]]}]});
+        assert_eq!(
+            table(&rows(&data).unwrap()),
+            "SERIES  TIME                      VALUE\nup      1970-01-01T00:00:01.000Z  1\nup      1970-01-01T00:00:02.000Z  0\n"
+        );
+        let data = json!({"resultType": "scalar", "result": [1, "2"]});
+        assert_eq!(table(&rows(&data).unwrap()), "TIME                      VALUE\n1970-01-01T00:00:01.000Z  2\n");
+        assert!(rows(&json!({"resultType": "vector", "result": 3})).is_err());
+    }
+}
