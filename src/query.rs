@@ -41,13 +41,13 @@ fn query(args: &QueryArgs) -> anyhow::Result<()> {
     let now = vitals_store::wall_clock_ms();
     let (path, mut form) = if args.range {
         let end = args.end.as_deref().map_or(Ok(now), |t| parse_time("--end", t, now))?;
-        let start = args.start.as_deref().map_or(Ok(end - 3_600_000), |t| parse_time("--start", t, now))?;
+        let start = args.start.as_deref().map_or(Ok(end.saturating_sub(3_600_000)), |t| parse_time("--start", t, now))?;
         if end < start {
             bail!("--end ({}) is before --start ({})", show_time(end), show_time(start));
         }
         let step = match &args.step {
             Some(step) => step.clone(),
-            None => format!("{}s", ((end - start).unsigned_abs() / 1000).div_ceil(TARGET_POINTS).max(1)),
+            None => format!("{}s", (end.saturating_sub(start).unsigned_abs() / 1000).div_ceil(TARGET_POINTS).max(1)),
         };
         ("/api/v1/query_range", vec![("start", seconds(start)), ("end", seconds(end)), ("step", step)])
     } else {

@@ -15,7 +15,9 @@ use vitals_store::Labels;
 /// The response body for `out` (whose series the caller has already cut to any limit),
 /// with `extra_warnings` after the engine's own warnings.
 pub(crate) fn encode(out: &QueryOutput, extra_warnings: &[&str]) -> Result<String, fmt::Error> {
-    let mut w = String::with_capacity(64 + points(&out.value) * 24);
+    // A hint only, capped so that a huge answer grows the buffer as it goes instead of
+    // asking for it all at once.
+    let mut w = String::with_capacity((64 + points(&out.value).saturating_mul(24)).min(64 << 20));
     w.push_str(r#"{"status":"success","data":{"resultType":""#);
     w.push_str(match out.value {
         Value::Scalar { .. } => "scalar",

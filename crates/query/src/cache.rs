@@ -1,9 +1,10 @@
 //! Parsed queries by their text, and how long each last took to run.
 //!
 //! Dashboards and alert rules send the same texts again and again (every refresh, every
-//! evaluation): keeping the parsed tree saves the parse and the compilation of its regular
-//! expressions, and the last run's duration tells the HTTP layer whether the next run is
-//! small enough to do on the spot instead of handing it to another thread. Bounded, least
+//! evaluation): keeping the parsed tree saves the parse (not the compilation of regular
+//! expressions: matchers are compiled at each evaluation), and the last successful run's
+//! duration tells the HTTP layer whether the next run is small enough to do on the spot
+//! instead of handing it to another thread. Bounded, least
 //! recently used out first. A map and a counter, by hand: the workspace has no cache crate
 //! and this needs none of their features.
 
@@ -89,6 +90,13 @@ impl QueryCache {
                 }
                 e.durations.push((shape, took));
             }
+        }
+    }
+
+    /// Forgets how long the evaluation of `text` with this shape took.
+    pub fn forget(&mut self, text: &str, shape: Shape) {
+        if let Some(e) = self.entries.get_mut(text) {
+            e.durations.retain(|(s, _)| *s != shape);
         }
     }
 }

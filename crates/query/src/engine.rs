@@ -22,17 +22,22 @@ pub struct Engine {
     store: Store,
     opts: EngineOptions,
     cache: Arc<Mutex<QueryCache>>,
+    /// Whether runs record their duration in the cache: only with the options the engine
+    /// was made with, as a shortened timeout or lookback makes a heavy query look quick.
+    records: bool,
 }
 
 impl Engine {
     /// An engine reading `store`.
     pub fn new(store: Store, opts: EngineOptions) -> Engine {
-        Engine { store, opts, cache: Arc::default() }
+        Engine { store, opts, cache: Arc::default(), records: true }
     }
 
-    /// This engine with other options, sharing its cache of parsed queries.
+    /// This engine with other options, sharing its cache of parsed queries; its runs do not
+    /// record their durations (see [`Engine::last_duration`]), which would not be those of
+    /// runs with the original options.
     pub fn with_options(&self, opts: EngineOptions) -> Engine {
-        Engine { store: self.store.clone(), opts, cache: self.cache.clone() }
+        Engine { store: self.store.clone(), opts, cache: self.cache.clone(), records: false }
     }
 
     /// The engine's options.
@@ -41,7 +46,8 @@ impl Engine {
     }
 
     /// How long `query` took the last time it ran over a span like `[start_ms, end_ms]` at
-    /// `step_ms` (for an instant query, `start_ms == end_ms`), if it ran recently; callers
+    /// `step_ms` (for an instant query, `start_ms == end_ms`), if it ran recently and
+    /// successfully with this engine's original options (not those of [`Engine::with_options`]); callers
     /// use it to decide where to run the next evaluation.
     pub fn last_duration(&self, query: &str, start_ms: i64, end_ms: i64, step_ms: i64) -> Option<Duration> {
         self.cache.lock().duration(query, Shape::of(start_ms, end_ms, step_ms))
@@ -52,7 +58,7 @@ impl Engine {
         let expr = self.parsed(query)?;
         let started = Instant::now();
         let out = self.instant_expr(&expr, time_ms);
-        self.cache.lock().record(query, Shape::of(time_ms, time_ms, 1), started.elapsed());
+        self.record(query, Shape::of(time_ms, time_ms, 1), started, &out);
         out
     }
 
@@ -89,8 +95,22 @@ impl Engine {
         let expr = self.parsed(query)?;
         let started = Instant::now();
         let out = self.range_expr(&expr, start_ms, end_ms, step_ms);
-        self.cache.lock().record(query, Shape::of(start_ms, end_ms, step_ms), started.elapsed());
+        self.record(query, Shape::of(start_ms, end_ms, step_ms), started, &out);
         out
+    }
+
+    /// Keeps how long a run that began at `started` took, if it ran with the engine's
+    /// original options and succeeded; a failed run (a timeout, too many samples) stops
+    /// early and says nothing of the next run's cost, so it forgets the last duration.
+    fn record(&self, query: &str, shape: Shape, started: Instant, out: &Result<QueryOutput, QueryError>) {
+        if !self.records {
+            return;
+        }
+        let mut cache = self.cache.lock();
+        match out {
+            Ok(_) => cache.record(query, shape, started.elapsed()),
+            Err(_) => cache.forget(query, shape),
+        }
     }
 
     /// Range query of a parsed expression.

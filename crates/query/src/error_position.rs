@@ -5,7 +5,9 @@
 //! with the parser itself as the judge: the error lies where the query stops being the
 //! beginning of any valid query. A prefix is still valid if some short completion (an operand,
 //! a duration, a label matcher, then the closing quotes and brackets it needs) makes it parse.
-//! Errors are rare and the search bounded, so the extra parses cost nothing that matters.
+//! The search is bounded: at most [`MAX_PARSES`] parses of a text of at most [`MAX_TEXT`]
+//! bytes (longer queries get no position), each parse over at most that text plus a short
+//! completion.
 //! Written here because no crate gives PromQL error positions with this parser.
 
 use promql_parser::parser;
@@ -13,8 +15,13 @@ use promql_parser::parser;
 /// What promql-parser says for every syntax error.
 const SYNTAX_ERROR: &str = "invalid promql query";
 
-/// Most parses one position search may run (a few milliseconds).
+/// Most parses one position search may run; past it, the position is not given.
 const MAX_PARSES: usize = 2000;
+
+/// Longest query (in bytes) whose error position is searched for; longer ones get none
+/// (short of errors at the end of the input, which need no search), so that one bad request
+/// costs at most [`MAX_PARSES`] parses of this much text.
+const MAX_TEXT: usize = 4096;
 
 /// Text that may finish a prefix's last token or supply a missing operand, before closing.
 const FILLERS: [&str; 14] = ["", " x", " 1", "m", "5m", " 5m", "=\"a\"", "\"a\"", "a=\"a\"", "a) (x", " (a) (x", " x)", " bool 1", "(x"];
@@ -28,6 +35,9 @@ const TAILS: [&str; 3] = ["", " (x)", " 1"];
 pub(crate) fn error_position(query: &str, message: &str) -> Option<usize> {
     if message.starts_with("unclosed left parenthesis") || message.starts_with("unexpected end of input") {
         return Some(query.len());
+    }
+    if query.len() > MAX_TEXT {
+        return None;
     }
     let mut search = Search { parses: 0 };
     if message.starts_with("unterminated quoted string") {
@@ -232,6 +242,16 @@ mod tests {
         assert_eq!(at("{}"), "1:1");
         assert_eq!(at("nonexistent(x)"), "1:1");
         assert_eq!(at("1 + nonexistent(x)"), "1:5");
+    }
+
+    #[test]
+    fn long_queries_get_no_position_unless_the_input_ends_early() {
+        let long = format!("{} + )", "x + ".repeat(MAX_TEXT / 4));
+        let message = parser::parse(&long).expect_err("a failing query");
+        assert_eq!(error_position(&long, &message), None);
+        let open = format!("sum({}", "x + ".repeat(MAX_TEXT / 4));
+        let message = parser::parse(&open).expect_err("a failing query");
+        assert_eq!(error_position(&open, &message), Some(open.len()), "{message}");
     }
 
     #[test]

@@ -79,8 +79,13 @@ pub(crate) async fn range(State(app): State<App>, params: Params) -> Result<Resp
     .await
 }
 
-/// Whether the request's query ran quickly the last time it ran over such a span.
+/// Whether the request's query ran quickly the last time it ran over such a span. Never
+/// for a request giving `timeout` or `lookback_delta`: the recorded durations are those of
+/// runs with the configured options, which say nothing of runs with others.
 fn was_quick(engine: &Engine, params: &Params, start: i64, end: i64, step: i64) -> bool {
+    if params.get("timeout").is_some() || params.get("lookback_delta").is_some() {
+        return false;
+    }
     params.get("query").and_then(|q| engine.last_duration(q, start, end, step)).is_some_and(|d| d < QUICK)
 }
 

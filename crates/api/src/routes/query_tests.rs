@@ -15,15 +15,21 @@ use crate::{router, App, BuildInfo, Ready};
 
 /// A ready app whose engine has `opts`, loaded with `BODY`.
 async fn app_with(opts: EngineOptions) -> (tempfile::TempDir, Router) {
+    let (dir, app, _) = app_and_engine(opts).await;
+    (dir, app)
+}
+
+/// A ready app whose engine has `opts`, loaded with `BODY`, and a clone of its engine.
+async fn app_and_engine(opts: EngineOptions) -> (tempfile::TempDir, Router, Engine) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() }).unwrap();
     let state = Arc::new(State::open(dir.path()).unwrap());
     let app = App::new().with_build(BuildInfo { version: "9.9.9", revision: "abc123" });
     let engine = Engine::new(store.clone(), opts);
-    app.set_ready(Ready { store, state, latest: Latest::default(), collectors: Statuses::default(), engine });
+    app.set_ready(Ready { store, state, latest: Latest::default(), collectors: Statuses::default(), engine: engine.clone() });
     let app = router(app);
     assert_eq!(import(&app, BODY).await.0, StatusCode::NO_CONTENT);
-    (dir, app)
+    (dir, app, engine)
 }
 
 async fn loaded() -> (tempfile::TempDir, Router) {
@@ -184,6 +190,28 @@ async fn too_many_samples_is_422_and_a_timeout_503() {
     let (_dir, app) = app_with(EngineOptions { timeout: Duration::from_millis(1), ..EngineOptions::default() }).await;
     // A longer timeout in the request does not lengthen the configured one.
     assert_eq!(error_of(&app, "/api/v1/query", heavy, "time=1700000000&timeout=1h").await.0, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn only_successful_runs_with_the_configured_options_count_as_quick() {
+    let (_dir, app, engine) = app_and_engine(EngineOptions::default()).await;
+    let heavy = "count_over_time(vector(1)[30d:1s])";
+    let t = 1_700_000_000_000;
+    // A run cut short by the request's timeout finishes fast but says nothing of the next.
+    assert_eq!(error_of(&app, "/api/v1/query", heavy, "time=1700000000&timeout=0").await.0, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(engine.last_duration(heavy, t, t, 1), None);
+    // Nor does a successful run with the request's own lookback.
+    assert_eq!(query(&app, "/api/v1/query", "node_load1", "time=1700000000&lookback_delta=1s").await.0, StatusCode::OK);
+    assert_eq!(engine.last_duration("node_load1", t, t, 1), None);
+    // A successful run with the configured options does.
+    assert_eq!(query(&app, "/api/v1/query", "node_load1", "time=1700000000").await.0, StatusCode::OK);
+    assert!(engine.last_duration("node_load1", t, t, 1).is_some());
+
+    // Nor does a run failing with the configured options.
+    let (_dir, app, engine) = app_and_engine(EngineOptions { max_samples: 2, ..EngineOptions::default() }).await;
+    let range = "start=1700000000&end=1700000100&step=1";
+    assert_eq!(error_of(&app, "/api/v1/query_range", "http_requests_total", range).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(engine.last_duration("http_requests_total", 1_700_000_000_000, 1_700_000_100_000, 1000), None);
 }
 
 #[tokio::test]

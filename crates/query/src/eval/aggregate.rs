@@ -51,6 +51,7 @@ impl Evaluator<'_> {
             "topk" | "bottomk" | "limitk" | "limit_ratio" => {
                 let Param::Number(p) = &param else { return Err(QueryError::BadData(format!("{op} needs a parameter"))) };
                 for (i, samples) in steps.iter().enumerate() {
+                    self.check_deadline_at_step(i)?;
                     let t = self.step_time(i);
                     let mut per_group: Vec<Vec<(usize, f64)>> = vec![Vec::new(); groups.len()];
                     for &(k, v) in samples {
@@ -68,6 +69,7 @@ impl Evaluator<'_> {
                     return Err(QueryError::BadData(format!("invalid label name {label:?}")));
                 }
                 for (i, samples) in steps.iter().enumerate() {
+                    self.check_deadline_at_step(i)?;
                     let t = self.step_time(i);
                     let mut counts: Vec<(Labels, f64)> = Vec::new();
                     let mut at: HashMap<Labels, usize> = HashMap::new();
@@ -86,6 +88,7 @@ impl Evaluator<'_> {
             }
             _ => {
                 for (i, samples) in steps.iter().enumerate() {
+                    self.check_deadline_at_step(i)?;
                     let t = self.step_time(i);
                     let mut accs: Vec<Option<Acc>> = (0..groups.len()).map(|_| None).collect();
                     for &(k, v) in samples {

@@ -22,6 +22,9 @@ use crate::annotations::Annotations;
 use crate::error::QueryError;
 use crate::EngineOptions;
 
+/// Steps of an evaluation loop between two looks at the clock for the timeout.
+const DEADLINE_STRIDE: usize = 256;
+
 pub(crate) use labels::drop_metric_name;
 pub(crate) use selector::store_matchers;
 
@@ -106,6 +109,16 @@ impl<'a> Evaluator<'a> {
     pub fn check_deadline(&self) -> Result<(), QueryError> {
         if Instant::now() > self.deadline {
             return Err(QueryError::Timeout(self.opts.timeout));
+        }
+        Ok(())
+    }
+
+    /// [`Evaluator::check_deadline`] at every [`DEADLINE_STRIDE`]th step `i` of a loop over
+    /// steps, so that one long series still stops near the timeout without reading the
+    /// clock at every step.
+    pub fn check_deadline_at_step(&self, i: usize) -> Result<(), QueryError> {
+        if i.is_multiple_of(DEADLINE_STRIDE) {
+            self.check_deadline()?;
         }
         Ok(())
     }

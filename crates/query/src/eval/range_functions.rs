@@ -90,6 +90,7 @@ impl Evaluator<'_> {
             };
             let mut windows = input.windows(s);
             for i in 0..self.steps() {
+                self.check_deadline_at_step(i)?;
                 let ts = self.step_time(i);
                 let (lo, hi) = windows.at(ts);
                 if hi <= lo {

@@ -1,8 +1,10 @@
 //! Selectors: instant selection with lookback and staleness, range windows, subqueries.
 
+use std::collections::HashSet;
+
 use promql_parser::label::{MatchOp as ParserOp, Matchers};
 use promql_parser::parser::{Expr, VectorSelector};
-use vitals_store::{is_stale_marker, MatchOp, Matcher, METRIC_NAME_LABEL};
+use vitals_store::{is_stale_marker, Labels, MatchOp, Matcher, METRIC_NAME_LABEL};
 
 use super::{duration_ms, offset_ms, unparen, Evaluator, Series, Val};
 use crate::error::QueryError;
@@ -106,9 +108,11 @@ impl Evaluator<'_> {
     fn load(&mut self, vs: &VectorSelector, lo: i64, hi: i64) -> Result<Vec<Series>, QueryError> {
         let mut out: Vec<Series> = Vec::new();
         let sets = store_matchers(vs)?;
+        let mut taken: HashSet<Labels> = HashSet::new();
         for set in &sets {
             for s in self.store.select(set, lo, hi)? {
-                if sets.len() > 1 && out.iter().any(|o| o.labels == s.labels) {
+                // Series matched by several `or` sets are read once.
+                if sets.len() > 1 && !taken.insert(s.labels.clone()) {
                     continue;
                 }
                 self.samples_read += s.samples.len() as u64;
@@ -138,6 +142,7 @@ impl Evaluator<'_> {
             let mut points = Vec::new();
             let mut cursor = 0usize;
             for i in 0..self.steps() {
+                self.check_deadline_at_step(i)?;
                 let ts = self.step_time(i);
                 let t = self.shifted(ts, at, offset);
                 while cursor < s.points.len() && s.points[cursor].0 <= t {
@@ -170,6 +175,7 @@ impl Evaluator<'_> {
         for s in raw {
             let mut points = Vec::new();
             for i in 0..self.steps() {
+                self.check_deadline_at_step(i)?;
                 let ts = self.step_time(i);
                 let t = self.shifted(ts, at, offset);
                 let n = s.points.partition_point(|p| p.0 <= t);

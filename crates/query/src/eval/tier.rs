@@ -6,6 +6,8 @@
 //! `(t - range, t]` is then answered from the buckets `[t - range, t)`; the crate
 //! documentation lists what this changes.
 
+use std::collections::HashSet;
+
 use promql_parser::parser::{Expr, VectorSelector};
 use vitals_store::{Aggregate, Labels};
 
@@ -54,9 +56,11 @@ impl Evaluator<'_> {
     fn tier_load(&mut self, vs: &VectorSelector, res: i64, lo: i64, hi: i64) -> Result<Vec<(Labels, Vec<Aggregate>)>, QueryError> {
         let mut out: Vec<(Labels, Vec<Aggregate>)> = Vec::new();
         let sets = store_matchers(vs)?;
+        let mut taken: HashSet<Labels> = HashSet::new();
         for set in &sets {
             for s in self.store.select_tier(res, set, lo, hi - 1)? {
-                if sets.len() > 1 && out.iter().any(|o| o.0 == s.labels) {
+                // Series matched by several `or` sets are read once.
+                if sets.len() > 1 && !taken.insert(s.labels.clone()) {
                     continue;
                 }
                 let n = s.points.iter().map(|a| a.count as u64).sum::<u64>();
@@ -112,6 +116,7 @@ impl Evaluator<'_> {
             self.check_deadline()?;
             let mut points = Vec::new();
             for i in 0..self.steps() {
+                self.check_deadline_at_step(i)?;
                 let ts = self.step_time(i);
                 let t = self.shifted(ts, at, offset);
                 let hi = aggs.partition_point(|a| a.t < t);

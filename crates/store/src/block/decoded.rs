@@ -3,8 +3,9 @@
 //!
 //! Dashboards and alert rules read the same recent series over and over; decoding their
 //! columns again on every refresh is most of a small query's time. Entries are keyed by
-//! block and column position, so a block's entries simply age out once it is gone; the
-//! least recently used half leaves at once when the budget is full. By hand: a map with a
+//! block and column position; a block's entries are dropped as soon as the block is closed
+//! or deleted ([`Cache::forget`]). When a new column does not fit, the least recently used
+//! half leaves at once, again until it fits. By hand: a map with a
 //! use counter, scanned only when half of it must leave (so each insert costs O(1) on
 //! average, however small the columns).
 
@@ -104,14 +105,16 @@ impl Cache {
             return;
         }
         let mut s = self.state.lock();
-        if s.bytes + size > self.budget {
+        if let Some(old) = s.entries.remove(&key) {
+            s.bytes -= old.column.bytes();
+        }
+        // Each pass drops at least one entry, and the column fits in an empty cache.
+        while s.bytes + size > self.budget && !s.entries.is_empty() {
             s.evict_older_half();
         }
         s.clock += 1;
         let used = s.clock;
-        if let Some(old) = s.entries.insert(key, Entry { column, used }) {
-            s.bytes -= old.column.bytes();
-        }
+        s.entries.insert(key, Entry { column, used });
         s.bytes += size;
     }
 
@@ -158,5 +161,27 @@ mod tests {
         assert!(cache.get((1, 1)).is_none(), "an old one left");
         cache.put((1, 1000), Column::Values(Arc::from(vec![0.0; 200])));
         assert!(cache.get((1, 1000)).is_none(), "too large to keep");
+    }
+
+    #[test]
+    fn evicts_until_the_new_column_fits() {
+        // A hundred 8-byte columns, then fifteen of 1 KiB: 16,160 bytes. Dropping the older
+        // half (small columns only) is not room enough for one more of 1 KiB.
+        let cache = Cache::new(16 * 1024);
+        for i in 0..100 {
+            cache.put((2, i), Column::Values(Arc::from(vec![0.0; 1])));
+        }
+        for i in 100..115 {
+            cache.put((2, i), Column::Values(Arc::from(vec![0.0; 128])));
+        }
+        let bytes = |c: &Cache| c.state.lock().bytes;
+        assert!(bytes(&cache) <= 16 * 1024);
+        cache.put((2, 99), Column::Values(Arc::from(vec![0.0; 128])));
+        assert!(bytes(&cache) <= 16 * 1024, "{} bytes kept", bytes(&cache));
+        assert!(cache.get((2, 99)).is_some());
+        // Putting a kept key again counts its bytes once.
+        let before = bytes(&cache);
+        cache.put((2, 99), Column::Values(Arc::from(vec![0.0; 128])));
+        assert_eq!(bytes(&cache), before);
     }
 }

@@ -181,8 +181,9 @@ impl Block {
         if hi < lo || self.series.is_empty() {
             return 0;
         }
-        let span = (self.meta.max_t - self.meta.min_t).max(1) as f64;
-        let share = ((hi - lo).max(1) as f64 / span).min(1.0) * (series.min(self.series.len()) as f64 / self.series.len() as f64);
+        let span = self.meta.max_t.saturating_sub(self.meta.min_t).max(1) as f64;
+        let share =
+            (hi.saturating_sub(lo).max(1) as f64 / span).min(1.0) * (series.min(self.series.len()) as f64 / self.series.len() as f64);
         (self.meta.samples as f64 * share) as u64
     }
 
