@@ -29,7 +29,7 @@ pub(crate) fn encode(out: &QueryOutput, extra_warnings: &[&str]) -> Result<Strin
     match &out.value {
         Value::Scalar { t, v } => pair(&mut w, *t, |w| value(w, *v))?,
         Value::String { t, s } => pair(&mut w, *t, |w| {
-            string(w, s);
+            json_string(w, s);
             Ok(())
         })?,
         Value::Vector(samples) => {
@@ -95,7 +95,7 @@ fn annotations(w: &mut String, key: &str, texts: &[&str]) {
         if i > 0 {
             w.push(',');
         }
-        string(w, t);
+        json_string(w, t);
     }
     w.push(']');
 }
@@ -146,15 +146,16 @@ fn labels(w: &mut String, labels: &Labels) {
         if i > 0 {
             w.push(',');
         }
-        string(w, &l.name);
+        json_string(w, &l.name);
         w.push(':');
-        string(w, &l.value);
+        json_string(w, &l.value);
     }
     w.push('}');
 }
 
-/// A JSON string literal.
-fn string(w: &mut String, s: &str) {
+/// A JSON string literal, with `"`, `\` and control characters escaped (also used by
+/// `/api/v1/export`).
+pub(crate) fn json_string(w: &mut String, s: &str) {
     w.push('"');
     for c in s.chars() {
         match c {

@@ -30,6 +30,7 @@ use vitals_store::{is_stale_marker, Labels, SeriesSamples, Store, StoreError, ME
 
 use crate::error::ApiError;
 use crate::params::Params;
+use crate::result::json_string;
 use crate::routes::blocking;
 use crate::App;
 
@@ -95,9 +96,9 @@ pub(crate) fn write_line(out: &mut String, s: &SeriesSamples) {
         if i > 0 {
             out.push(',');
         }
-        push_json_string(out, &l.name);
+        json_string(out, &l.name);
         out.push(':');
-        push_json_string(out, &l.value);
+        json_string(out, &l.value);
     }
     out.push_str("},\"values\":[");
     for (i, x) in samples.iter().enumerate() {
@@ -133,25 +134,6 @@ fn push_value(out: &mut String, v: f64) {
             out.truncate(out.len() - 2);
         }
     }
-}
-
-/// A JSON string literal with `"`, `\` and control characters escaped.
-fn push_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]
