@@ -26,6 +26,8 @@ pub enum Command {
     CheckConfig(CheckConfigArgs),
     /// Run a PromQL query on a running Vitals and print the answer.
     Query(QueryArgs),
+    /// Analyse series: anomalies, forecasts, correlations, change points, trends.
+    Analyze(AnalyzeArgs),
     /// Print the version, the git commit it was built from and the target.
     Version,
 }
@@ -124,4 +126,28 @@ pub enum QueryFormat {
     Json,
     /// `series,time,value` rows.
     Csv,
+}
+
+/// `vitals analyze`.
+#[derive(Args)]
+pub struct AnalyzeArgs {
+    /// Which analysis.
+    #[command(subcommand)]
+    pub command: AnalyzeCommand,
+}
+
+/// The analyses of `vitals analyze`.
+#[derive(Subcommand)]
+pub enum AnalyzeCommand {}
+
+/// Where to find a running Vitals, for the analyses that ask one.
+#[derive(Args)]
+pub struct ServerArgs {
+    /// The Vitals to ask, such as http://127.0.0.1:7464; default: the configuration's
+    /// `listen` address.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Configuration file, for the `listen` address when --url is not given.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }

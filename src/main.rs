@@ -1,8 +1,10 @@
 //! `vitals`: one binary that watches a machine, keeps the history of its metrics and
 //! serves them — `serve`, `import`, `check-config`, `query` and `version`.
 
+mod analyze;
 mod check_config;
 mod cli;
+mod client;
 mod import;
 mod input;
 mod logging;
@@ -31,6 +33,8 @@ fn main() -> ExitCode {
         Command::CheckConfig(args) => check_config::run(&args),
         // Prints its own errors, as `vitals query: <reason>`.
         Command::Query(args) => return query::run(args),
+        // Prints its own errors, as `vitals analyze: <reason>`.
+        Command::Analyze(args) => return analyze::run(args),
         Command::Version => version::run(),
     };
     match result {

@@ -8,22 +8,16 @@
 //! <error>`; every failure exits with status 1.
 
 use std::fmt::Write as _;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::process::ExitCode;
-use std::time::Duration;
 
-use anyhow::{anyhow, bail, Context};
-use chrono::{DateTime, SecondsFormat, Utc};
+use anyhow::{anyhow, bail};
 use serde_json::Value;
-use vitals_config::Config;
 
 use crate::cli::{QueryArgs, QueryFormat};
+use crate::client::{excerpt, parse_time, seconds, show_time, Client};
 
 /// Points a range query aims at when `--step` is not given.
 const TARGET_POINTS: u64 = 250;
-
-/// How long to wait for the server; the server's own query timeout is usually shorter.
-const HTTP_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Runs the query and prints the answer; on failure prints `vitals query: <reason>`.
 pub fn run(args: QueryArgs) -> ExitCode {
@@ -37,7 +31,7 @@ pub fn run(args: QueryArgs) -> ExitCode {
 }
 
 fn query(args: &QueryArgs) -> anyhow::Result<()> {
-    let base = base_url(args)?;
+    let client = Client::new(args.url.as_deref(), args.config.as_deref())?;
     let now = vitals_store::wall_clock_ms();
     let (path, mut form) = if args.range {
         let end = args.end.as_deref().map_or(Ok(now), |t| parse_time("--end", t, now))?;
@@ -58,14 +52,7 @@ fn query(args: &QueryArgs) -> anyhow::Result<()> {
         ("/api/v1/query", vec![("time", seconds(time))])
     };
     form.insert(0, ("query", args.expr.clone()));
-    let url = format!("{}{path}", base.trim_end_matches('/'));
-    let body = post(&url, &base, &form)?;
-    let answer: Value = serde_json::from_str(&body).with_context(|| format!("{url} did not answer with JSON: {}", excerpt(&body)))?;
-    if answer["status"] != "success" {
-        let kind = answer["errorType"].as_str().unwrap_or("error");
-        let message = answer["error"].as_str().map_or_else(|| excerpt(&body), str::to_owned);
-        bail!("{kind}: {message}");
-    }
+    let (answer, body) = client.post_json(path, &form)?;
     for kind in ["warnings", "infos"] {
         for note in answer[kind].as_array().into_iter().flatten() {
             eprintln!("vitals query: {}: {}", kind.trim_end_matches('s'), note.as_str().unwrap_or_default());
@@ -78,74 +65,6 @@ fn query(args: &QueryArgs) -> anyhow::Result<()> {
     };
     print!("{out}");
     Ok(())
-}
-
-/// `--url`, or the configuration's listen address (a wildcard address is reached on loopback).
-fn base_url(args: &QueryArgs) -> anyhow::Result<String> {
-    if let Some(url) = &args.url {
-        return Ok(url.clone());
-    }
-    let config = match &args.config {
-        Some(path) => Config::load(path)?,
-        None => Config::default(),
-    };
-    let mut addr: SocketAddr = config.listen;
-    if addr.ip().is_unspecified() {
-        addr.set_ip(if addr.is_ipv4() { IpAddr::V4(Ipv4Addr::LOCALHOST) } else { IpAddr::V6(Ipv6Addr::LOCALHOST) });
-    }
-    Ok(format!("http://{addr}"))
-}
-
-/// POSTs the form; the body whatever the status (errors come as JSON), or an error naming
-/// the server's URL when it cannot be reached.
-fn post(url: &str, base: &str, form: &[(&str, String)]) -> anyhow::Result<String> {
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(HTTP_TIMEOUT)).build().into();
-    let pairs = form.iter().map(|(k, v)| (*k, v.as_str()));
-    let mut resp = agent.post(url).send_form(pairs).map_err(|e| match e {
-        ureq::Error::Io(_) | ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => {
-            anyhow!("cannot reach Vitals at {base}: {e} (is `vitals serve` running there? --url or --config choose the server)")
-        }
-        e => anyhow!("querying {url}: {e}"),
-    })?;
-    resp.body_mut().read_to_string().with_context(|| format!("reading the answer of {url}"))
-}
-
-/// A time flag: Unix seconds, RFC 3339, or `now`; in ms.
-fn parse_time(flag: &str, text: &str, now: i64) -> anyhow::Result<i64> {
-    let text = text.trim();
-    if text == "now" {
-        return Ok(now);
-    }
-    if let Ok(s) = text.parse::<f64>() {
-        if s.is_finite() {
-            return Ok((s * 1000.0).round() as i64);
-        }
-    }
-    match DateTime::parse_from_rfc3339(text) {
-        Ok(t) => Ok(t.timestamp_millis()),
-        Err(_) => bail!("{flag} {text:?} is not a time: give Unix seconds (1700000000.5), RFC 3339 (2023-11-14T22:13:20Z) or now"),
-    }
-}
-
-/// Milliseconds as the API's seconds, exactly.
-fn seconds(ms: i64) -> String {
-    let sign = if ms < 0 { "-" } else { "" };
-    let ms = ms.unsigned_abs();
-    format!("{sign}{}.{:03}", ms / 1000, ms % 1000)
-}
-
-/// Milliseconds as RFC 3339 UTC with milliseconds.
-fn show_time(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms).map_or_else(|| ms.to_string(), |t| t.to_rfc3339_opts(SecondsFormat::Millis, true))
-}
-
-/// The start of a body, for error messages.
-fn excerpt(body: &str) -> String {
-    let mut end = body.len().min(200);
-    while !body.is_char_boundary(end) {
-        end -= 1;
-    }
-    body[..end].trim().to_owned()
 }
 
 /// One printed row: the series (empty for scalars and strings), its time in ms and value.
@@ -243,16 +162,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-
-    #[test]
-    fn times_in_and_out() {
-        assert_eq!(parse_time("--time", "1700000000.5", 0).unwrap(), 1_700_000_000_500);
-        assert_eq!(parse_time("--time", "2023-11-14T22:13:20Z", 0).unwrap(), 1_700_000_000_000);
-        assert_eq!(parse_time("--time", "now", 42).unwrap(), 42);
-        assert!(parse_time("--end", "tomorrow", 0).unwrap_err().to_string().starts_with("--end \"tomorrow\" is not a time"));
-        assert_eq!(seconds(1_700_000_000_005), "1700000000.005");
-        assert_eq!(show_time(1_700_000_000_005), "2023-11-14T22:13:20.005Z");
-    }
 
     #[test]
     fn vectors_as_aligned_rows_and_csv() {

@@ -1,5 +1,6 @@
 //! The router and its routes.
 
+mod analytics;
 mod collectors;
 mod export;
 mod format;

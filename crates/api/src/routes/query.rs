@@ -129,7 +129,7 @@ fn with_request_options(engine: &Engine, params: &Params) -> Result<Engine, ApiE
 
 /// Prometheus' status, error type and text for a failed query; errors in the query itself
 /// name the parameter, as Prometheus' do.
-fn query_error(e: QueryError) -> ApiError {
+pub(crate) fn query_error(e: QueryError) -> ApiError {
     let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let message = match e {
         QueryError::Parse { .. } | QueryError::BadData(_) => format!("invalid parameter \"query\": {e}"),
