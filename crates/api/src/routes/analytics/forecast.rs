@@ -17,6 +17,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::{json, Value as Json};
 use vitals_analytics::forecast::{forecast as run_forecast, Forecast};
+use vitals_analytics::AnalyticsError;
 
 use super::{evaluate, labels_json, number, success, Grid, Window};
 use crate::error::ApiError;
@@ -88,7 +89,12 @@ impl Plan {
 
     /// Forecasts one series' grid.
     pub(super) fn forecast(&self, grid: &Grid) -> Result<Forecast, String> {
-        run_forecast(&grid.values, self.step_seconds(), self.steps).map_err(|e| e.to_string())
+        run_forecast(&grid.values, self.step_seconds(), self.steps).map_err(|e| match e {
+            AnalyticsError::TooShort { .. } => {
+                format!("{e} (at a step of {} s; a shorter step or history gives more points)", self.step_seconds())
+            }
+            e => e.to_string(),
+        })
     }
 }
 
