@@ -94,3 +94,40 @@ fn intervals_cover_about_as_often_as_they_claim() {
     assert!((0.7..=0.95).contains(&c80), "80 % interval covered {c80}");
     assert!((0.88..=1.0).contains(&c95), "95 % interval covered {c95}");
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::super::forecast;
+
+    fn value() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            4 => -1e3..1e3f64,
+            1 => Just(f64::NAN),
+            1 => Just(f64::INFINITY),
+            1 => Just(0.0),
+            1 => -1e15..1e15f64,
+            1 => -1e-9..1e-9f64,
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        /// Any grid gives a forecast or an error, never a panic, and a forecast's points are
+        /// finite, as many as asked and nested: lo95 <= lo80 <= mean <= hi80 <= hi95.
+        #[test]
+        fn any_grid_gives_nested_intervals_or_an_error(
+            grid in prop::collection::vec(value(), 0..120),
+            step in prop_oneof![Just(1.0), Just(300.0), Just(3600.0)],
+            horizon in 1usize..30,
+        ) {
+            if let Ok(f) = forecast(&grid, step, horizon) {
+                prop_assert_eq!(f.points.len(), horizon);
+                for p in &f.points {
+                    prop_assert!(p.lo95 <= p.lo80 && p.lo80 <= p.mean && p.mean <= p.hi80 && p.hi80 <= p.hi95, "{:?}", p);
+                }
+            }
+        }
+    }
+}

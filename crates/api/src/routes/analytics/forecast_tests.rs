@@ -127,5 +127,8 @@ async fn bad_parameters_and_short_series_are_said_so() {
     let uri = format!("/api/v1/analytics/forecast?query=few&end={}&history=1h&step=300&horizon=1h", END / 1000);
     let (status, body) = call(&f.app, "GET", &uri, String::new()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["data"]["result"][0]["error"], "a forecast needs at least 10 points, got 2 (at a step of 300 s; a shorter step or history gives more points)");
+    assert_eq!(
+        body["data"]["result"][0]["error"],
+        "a forecast needs at least 10 points, got 2 (at a step of 300 s; a shorter step or history gives more points)"
+    );
 }
