@@ -138,7 +138,77 @@ pub struct AnalyzeArgs {
 
 /// The analyses of `vitals analyze`.
 #[derive(Subcommand)]
-pub enum AnalyzeCommand {}
+pub enum AnalyzeCommand {
+    /// Forecast each series of a PromQL expression with 80 % and 95 % intervals (linear
+    /// trend, ETS or MSTL+ETS, chosen per series by held-out error).
+    Forecast(ForecastArgs),
+    /// When disks, inodes and memory (or the series of an expression) will be full, with an
+    /// 80 % interval.
+    Capacity(CapacityArgs),
+}
+
+/// `vitals analyze forecast`.
+#[derive(Args)]
+pub struct ForecastArgs {
+    /// The PromQL expression whose series to forecast.
+    pub expr: String,
+    /// How far ahead: a duration such as 6h or 7d.
+    #[arg(long, value_name = "DURATION", default_value = "1d")]
+    pub horizon: String,
+    /// How much history to fit (default: four horizons, at least 1d, at most 90d).
+    #[arg(long, value_name = "DURATION")]
+    pub history: Option<String>,
+    /// End of the history: Unix seconds, RFC 3339 or `now` (default).
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<String>,
+    /// Step of the history and the forecast (default: the finest of 1s ... 1d giving at most
+    /// 2000 points of history).
+    #[arg(long, value_name = "DURATION")]
+    pub step: Option<String>,
+    /// Output: a table (at most 25 steps per series), the server's JSON, or CSV (every step).
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub format: ForecastFormat,
+    /// The server to ask.
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// `vitals analyze capacity`.
+#[derive(Args)]
+pub struct CapacityArgs {
+    /// A PromQL expression whose series to check (default: file system space and inodes per
+    /// mount point, and memory, each as the used share).
+    pub expr: Option<String>,
+    /// The value that counts as full (default 1.0).
+    #[arg(long, value_name = "NUMBER")]
+    pub threshold: Option<f64>,
+    /// How far ahead to look.
+    #[arg(long, value_name = "DURATION", default_value = "30d")]
+    pub horizon: String,
+    /// How much history to fit (default: four horizons, at most 90d).
+    #[arg(long, value_name = "DURATION")]
+    pub history: Option<String>,
+    /// End of the history: Unix seconds, RFC 3339 or `now` (default).
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<String>,
+    /// Output: one sentence per series, the server's JSON, or CSV.
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub format: ForecastFormat,
+    /// The server to ask.
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// `--format` values of `vitals analyze forecast` and `capacity`.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ForecastFormat {
+    /// Readable text.
+    Table,
+    /// The server's JSON answer as it sent it.
+    Json,
+    /// Comma-separated rows with a header.
+    Csv,
+}
 
 /// Where to find a running Vitals, for the analyses that ask one.
 #[derive(Args)]

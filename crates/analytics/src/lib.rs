@@ -4,9 +4,13 @@
 //!
 //! | Module | What |
 //! | --- | --- |
+//! | [`forecast`] | Forecasts with 80 % and 95 % prediction intervals: linear trend, ETS, MSTL+ETS with detected seasons, chosen by held-out error. |
+//! | [`capacity`] | When a forecast crosses a threshold (a disk or memory full), with an 80 % interval. |
 
 #![warn(missing_docs)]
 
+pub mod capacity;
 mod error;
+pub mod forecast;
 
 pub use error::AnalyticsError;

@@ -15,6 +15,8 @@
 //! | `/api/v1/status/buildinfo` | GET | version (of the Prometheus API followed) and build (Prometheus API) |
 //! | `/api/v1/status/runtimeinfo` | GET | start time, retention, ... (Prometheus API) |
 //! | `/api/v1/status/collectors` | GET | each collector's state (up, degraded, down, unavailable, disabled) and why |
+//! | `/api/v1/analytics/forecast` | GET, POST | each series' forecast with 80 % and 95 % intervals, the model chosen by held-out error |
+//! | `/api/v1/analytics/capacity` | GET, POST | when each series crosses a threshold (disks, inodes, memory full by default), with an 80 % interval |
 //! | `/api/v1/export` | GET, POST | raw samples as JSON lines (VictoriaMetrics format) |
 //! | `/api/v1/import/prometheus` | POST | text exposition in, optionally gzip |
 //!

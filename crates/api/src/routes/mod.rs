@@ -37,6 +37,8 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/export", get(export::export).post(export::export))
         .route("/api/v1/import/prometheus", post(import::import))
         .route("/api/v1/status/collectors", get(collectors::collectors))
+        .route("/api/v1/analytics/forecast", get(analytics::forecast::forecast).post(analytics::forecast::forecast))
+        .route("/api/v1/analytics/capacity", get(analytics::capacity::capacity).post(analytics::capacity::capacity))
         .fallback(not_found)
         .with_state(app)
 }

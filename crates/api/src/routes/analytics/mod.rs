@@ -7,6 +7,11 @@
 //! route's usual number of points, at least 1 s). Answers use Prometheus' envelope,
 //! `{"status":"success","data":...}`, and its error shape.
 
+pub(crate) mod capacity;
+pub(crate) mod forecast;
+#[cfg(test)]
+mod forecast_tests;
+
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value as Json};
