@@ -37,6 +37,8 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/export", get(export::export).post(export::export))
         .route("/api/v1/import/prometheus", post(import::import))
         .route("/api/v1/status/collectors", get(collectors::collectors))
+        .route("/api/v1/analytics/changepoints", get(analytics::changepoints::changepoints).post(analytics::changepoints::changepoints))
+        .route("/api/v1/analytics/trend", get(analytics::trend::trend).post(analytics::trend::trend))
         .fallback(not_found)
         .with_state(app)
 }
