@@ -5,7 +5,7 @@
 use anyhow::anyhow;
 use serde_json::Value;
 
-use super::shown::{amount_like, p_value, rounded, signed, window_form};
+use super::shown::{amounts, p_value, rounded, signed, window_form};
 use crate::cli::{AnalysisFormat, ChangepointsArgs};
 use crate::client::{excerpt, show_time, Client};
 use crate::query::series;
@@ -49,7 +49,7 @@ fn table(data: &Value) -> anyhow::Result<String> {
         }
         for cp in cps {
             let time = cp["time"].as_f64().ok_or_else(bad)?;
-            let (before, after) = (cp["mean_before"].as_f64().ok_or_else(bad)?, cp["mean_after"].as_f64().ok_or_else(bad)?);
+            let (before, after) = amounts(metric, cp["mean_before"].as_f64().ok_or_else(bad)?, cp["mean_after"].as_f64().ok_or_else(bad)?);
             let change = match cp["change_percent"].as_f64() {
                 Some(pct) => format!("{} %", signed(rounded(pct, 3))),
                 None => cp["direction"].as_str().unwrap_or_default().to_owned(),
@@ -58,8 +58,8 @@ fn table(data: &Value) -> anyhow::Result<String> {
                 "{name}: {change} at {} (p = {}), {} → {}\n",
                 show_time((time * 1000.0).round() as i64),
                 p_value(cp["p_value"].as_f64().unwrap_or(f64::NAN)),
-                amount_like(metric, before, before.abs().max(after.abs())),
-                amount_like(metric, after, before.abs().max(after.abs())),
+                before,
+                after,
             ));
         }
     }

@@ -23,11 +23,20 @@ pub fn window_form(window: &AnalysisWindow) -> anyhow::Result<Vec<(&'static str,
 /// A value of the metric `name` with its unit when the name says it (`_bytes`, `_seconds`),
 /// in four significant digits: `1.44 MB`, `250 ms`, `0.5`.
 pub fn amount(name: &str, v: f64) -> String {
-    amount_like(name, v, v)
+    amount_in(name, v, v, 4)
 }
 
-/// As [`amount`], in the unit that suits `like` (so that two values read in one unit).
-pub fn amount_like(name: &str, v: f64, like: f64) -> String {
+/// Two values of the metric `name` in one unit, with the digits it takes to tell them
+/// apart (at least four): `1 GB → 1.000006 GB`.
+pub fn amounts(name: &str, a: f64, b: f64) -> (String, String) {
+    let like = a.abs().max(b.abs());
+    let apart = if a == b || like == 0.0 { 0 } else { -((b - a).abs() / like).log10().floor() as i32 };
+    let digits = (apart + 2).clamp(4, 15);
+    (amount_in(name, a, like, digits), amount_in(name, b, like, digits))
+}
+
+/// `v` in the unit that suits `like`, in `digits` significant digits.
+fn amount_in(name: &str, v: f64, like: f64, digits: i32) -> String {
     let units: &[(f64, &str)] = if name.ends_with("_bytes") {
         &[(1e12, " TB"), (1e9, " GB"), (1e6, " MB"), (1e3, " kB"), (1.0, " B")]
     } else if name.ends_with("_seconds") {
@@ -37,7 +46,7 @@ pub fn amount_like(name: &str, v: f64, like: f64) -> String {
     };
     // The largest unit that `like` holds at least one of (the smallest otherwise).
     let (size, unit) = units.iter().find(|(size, _)| like.abs() >= *size).or(units.last()).copied().unwrap_or((1.0, ""));
-    format!("{}{unit}", significant(v / size))
+    format!("{}{unit}", rounded(v / size, digits))
 }
 
 /// Four significant digits, without trailing zeros.
@@ -95,7 +104,8 @@ mod tests {
         assert_eq!(p_value(0.0), "< 1e-300");
         assert_eq!(signed(significant(42.0)), "+42");
         assert_eq!(signed(significant(-0.5)), "-0.5");
-        assert_eq!(amount_like("latency_seconds", 0.9999, 1.498), "0.9999 s");
+        assert_eq!(amounts("latency_seconds", 0.99993, 1.498), ("0.9999 s".to_owned(), "1.498 s".to_owned()));
+        assert_eq!(amounts("disk_used_bytes", 1_000_001_000.0, 1_000_007_000.0), ("1.000001 GB".to_owned(), "1.000007 GB".to_owned()));
         assert_eq!(signed(rounded(49.86, 3)), "+49.9");
     }
 }

@@ -92,6 +92,13 @@ async fn trend_of_a_stored_slope() {
     // The latency before its step is flat.
     let (_, body) = get(&app, &format!("/api/v1/analytics/trend?query={}&{}", q("latency_seconds < 1.2"), window())).await;
     assert_eq!(json(&body)["data"]["result"][0]["verdict"], "no trend", "{body}");
+
+    // Two points are too few: the series says why.
+    let uri = format!("/api/v1/analytics/trend?query=disk_used_bytes&start={}&end={}&step=60", T0 / 1000, T0 / 1000 + 60);
+    let (status, body) = get(&app, &uri).await;
+    assert_eq!(status, 200, "{body}");
+    let s = &json(&body)["data"]["result"][0];
+    assert_eq!((s["points"].as_u64(), s["error"].as_str()), (Some(2), Some("a trend needs at least 3 points, got 2")), "{body}");
 }
 
 #[tokio::test]
