@@ -145,6 +145,10 @@ pub enum AnalyzeCommand {
     /// When disks, inodes and memory (or the series of an expression) will be full, with an
     /// 80 % interval.
     Capacity(CapacityArgs),
+    /// Where series shift level (E-divisive means with Student's t-test), asking a running Vitals.
+    Changepoints(ChangepointsArgs),
+    /// Whether series rise or fall, and how fast (Theil-Sen, Mann-Kendall), asking a running Vitals.
+    Trend(TrendArgs),
 }
 
 /// `vitals analyze forecast`.
@@ -208,6 +212,73 @@ pub enum ForecastFormat {
     Json,
     /// Comma-separated rows with a header.
     Csv,
+}
+
+/// The window of an analysis over stored series; the server's defaults where not given.
+#[derive(Args)]
+pub struct AnalysisWindow {
+    /// Start: Unix seconds, RFC 3339 or `now` (default: the analysis' usual span before --end).
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+    /// End: Unix seconds, RFC 3339 or `now` (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<String>,
+    /// Step between points: seconds or a duration like 1m (default: the analysis' usual number of points).
+    #[arg(long, value_name = "DURATION")]
+    pub step: Option<String>,
+}
+
+/// `--format` of the analyses: a text for people or the server's JSON.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnalysisFormat {
+    /// One line per finding.
+    Table,
+    /// The server's JSON answer as it was sent.
+    Json,
+}
+
+/// `vitals analyze changepoints`.
+#[derive(Args)]
+pub struct ChangepointsArgs {
+    /// PromQL expression whose series to analyse.
+    pub expr: String,
+    /// The time window (default: the last 24 hours, 1440 points).
+    #[command(flatten)]
+    pub window: AnalysisWindow,
+    /// Largest p-value of a reported change (default 0.001).
+    #[arg(long, value_name = "P")]
+    pub p_value: Option<f64>,
+    /// Fewest points on each side of a change (default 5).
+    #[arg(long, value_name = "N")]
+    pub min_size: Option<usize>,
+    /// Points per analysis window (default 200; 0: each series whole).
+    #[arg(long, value_name = "N")]
+    pub window_points: Option<usize>,
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub format: AnalysisFormat,
+    /// The Vitals to ask.
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// `vitals analyze trend`.
+#[derive(Args)]
+pub struct TrendArgs {
+    /// PromQL expression whose series to analyse.
+    pub expr: String,
+    /// The time window (default: the last 7 days, 1008 points).
+    #[command(flatten)]
+    pub window: AnalysisWindow,
+    /// Significance level of the verdict (default 0.05).
+    #[arg(long, value_name = "ALPHA")]
+    pub alpha: Option<f64>,
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub format: AnalysisFormat,
+    /// The Vitals to ask.
+    #[command(flatten)]
+    pub server: ServerArgs,
 }
 
 /// Where to find a running Vitals, for the analyses that ask one.

@@ -106,7 +106,7 @@ fn point(series: String, pair: &Value) -> Option<Row> {
 }
 
 /// A label object as `name{a="b",c="d"}`, Prometheus' notation (`{}` for no labels).
-fn series(metric: &Value) -> String {
+pub(crate) fn series(metric: &Value) -> String {
     let Some(labels) = metric.as_object() else { return "{}".to_owned() };
     let name = labels.get("__name__").and_then(Value::as_str).unwrap_or_default();
     let mut out = name.to_owned();

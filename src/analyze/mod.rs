@@ -4,6 +4,9 @@
 
 mod capacity;
 mod forecast;
+mod changepoints;
+mod shown;
+mod trend;
 
 use std::process::ExitCode;
 
@@ -14,6 +17,8 @@ pub fn run(args: AnalyzeArgs) -> ExitCode {
     let result: anyhow::Result<()> = match args.command {
         AnalyzeCommand::Forecast(a) => forecast::run(&a),
         AnalyzeCommand::Capacity(a) => capacity::run(&a),
+        AnalyzeCommand::Changepoints(args) => changepoints::run(&args),
+        AnalyzeCommand::Trend(args) => trend::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,6 +2,7 @@
 //! port and a temporary data directory.
 
 mod analyze_forecast;
+mod analyze_changepoints;
 mod check_config;
 mod cli_import;
 mod cli_query;

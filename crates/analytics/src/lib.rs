@@ -6,11 +6,18 @@
 //! | --- | --- |
 //! | [`forecast`] | Forecasts with 80 % and 95 % prediction intervals: linear trend, ETS, MSTL+ETS with detected seasons, chosen by held-out error. |
 //! | [`capacity`] | When a forecast crosses a threshold (a disk or memory full), with an 80 % interval. |
+//! | [`changepoint`] | Change points: E-divisive means with Student's t-test (as Apache Otava), incremental on append. |
+//! | [`trend`] | Trends: Theil-Sen slope with Sen's interval, Mann-Kendall test, a verdict. |
 
 #![warn(missing_docs)]
 
 pub mod capacity;
+pub mod changepoint;
 mod error;
+mod fenwick;
 pub mod forecast;
+pub mod trend;
 
+pub use changepoint::{change_points, ChangePoint, ChangePointDetector, ChangePointOptions, Direction};
 pub use error::AnalyticsError;
+pub use trend::{trend, MannKendall, Trend, TrendVerdict};

@@ -19,6 +19,8 @@
 //! | `/api/v1/analytics/capacity` | GET, POST | when each series crosses a threshold (disks, inodes, memory full by default), with an 80 % interval |
 //! | `/api/v1/export` | GET, POST | raw samples as JSON lines (VictoriaMetrics format) |
 //! | `/api/v1/import/prometheus` | POST | text exposition in, optionally gzip |
+//! | `/api/v1/analytics/changepoints` | GET, POST | where series shift level (E-divisive, Student's t) |
+//! | `/api/v1/analytics/trend` | GET, POST | Theil-Sen slope, Mann-Kendall test, rising or falling |
 //!
 //! API errors use Prometheus' shape, `{"status":"error","errorType":"bad_data","error":"..."}`,
 //! with 400 for bad input; bad input never causes a 5xx. Queries that cannot be evaluated

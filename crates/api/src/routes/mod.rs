@@ -39,6 +39,8 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/status/collectors", get(collectors::collectors))
         .route("/api/v1/analytics/forecast", get(analytics::forecast::forecast).post(analytics::forecast::forecast))
         .route("/api/v1/analytics/capacity", get(analytics::capacity::capacity).post(analytics::capacity::capacity))
+        .route("/api/v1/analytics/changepoints", get(analytics::changepoints::changepoints).post(analytics::changepoints::changepoints))
+        .route("/api/v1/analytics/trend", get(analytics::trend::trend).post(analytics::trend::trend))
         .fallback(not_found)
         .with_state(app)
 }

@@ -11,6 +11,9 @@ pub(crate) mod capacity;
 pub(crate) mod forecast;
 #[cfg(test)]
 mod forecast_tests;
+pub(crate) mod changepoints;
+mod shifts_and_trends_tests;
+pub(crate) mod trend;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};

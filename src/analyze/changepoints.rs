@@ -1,0 +1,88 @@
+//! `vitals analyze changepoints EXPR`: where the series shift level, asking a running
+//! Vitals (`/api/v1/analytics/changepoints`). One line per change point:
+//! `latency_seconds{job="bench"}: +50 % at 2023-11-14T22:13:20.000Z (p = 2e-60), 1 s → 1.5 s`.
+
+use anyhow::anyhow;
+use serde_json::Value;
+
+use super::shown::{amounts, p_value, rounded, signed, window_form};
+use crate::cli::{AnalysisFormat, ChangepointsArgs};
+use crate::client::{excerpt, show_time, Client};
+use crate::query::series;
+
+/// Asks the server and prints its answer.
+pub fn run(args: &ChangepointsArgs) -> anyhow::Result<()> {
+    let client = Client::new(args.server.url.as_deref(), args.server.config.as_deref())?;
+    let mut form = vec![("query", args.expr.clone())];
+    form.extend(window_form(&args.window)?);
+    if let Some(p) = args.p_value {
+        form.push(("p_value", p.to_string()));
+    }
+    if let Some(n) = args.min_size {
+        form.push(("min_size", n.to_string()));
+    }
+    if let Some(n) = args.window_points {
+        form.push(("window_points", n.to_string()));
+    }
+    let (answer, body) = client.post_json("/api/v1/analytics/changepoints", &form)?;
+    match args.format {
+        AnalysisFormat::Json => println!("{body}"),
+        AnalysisFormat::Table => print!("{}", table(&answer["data"])?),
+    }
+    Ok(())
+}
+
+/// The lines for people.
+fn table(data: &Value) -> anyhow::Result<String> {
+    let bad = || anyhow!("unexpected answer from the server: {}", excerpt(&data.to_string()));
+    let result = data["result"].as_array().ok_or_else(bad)?;
+    if result.is_empty() {
+        return Ok("no series\n".to_owned());
+    }
+    let mut out = String::new();
+    for s in result {
+        let name = series(&s["metric"]);
+        let metric = s["metric"]["__name__"].as_str().unwrap_or_default();
+        let cps = s["change_points"].as_array().ok_or_else(bad)?;
+        if cps.is_empty() {
+            out.push_str(&format!("{name}: no change points in {} points\n", s["points"]));
+        }
+        for cp in cps {
+            let time = cp["time"].as_f64().ok_or_else(bad)?;
+            let (before, after) = amounts(metric, cp["mean_before"].as_f64().ok_or_else(bad)?, cp["mean_after"].as_f64().ok_or_else(bad)?);
+            let change = match cp["change_percent"].as_f64() {
+                Some(pct) => format!("{} %", signed(rounded(pct, 3))),
+                None => cp["direction"].as_str().unwrap_or_default().to_owned(),
+            };
+            out.push_str(&format!(
+                "{name}: {change} at {} (p = {}), {} → {}\n",
+                show_time((time * 1000.0).round() as i64),
+                p_value(cp["p_value"].as_f64().unwrap_or(f64::NAN)),
+                before,
+                after,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_per_change_point() {
+        let data: Value = serde_json::from_str(
+            r#"{"result":[
+                {"metric":{"__name__":"latency_seconds","job":"bench"},"points":300,"change_points":[
+                    {"time":1700010800,"p_value":2.1e-60,"mean_before":1.0,"mean_after":1.5,"change_percent":50.0,"direction":"up"}]},
+                {"metric":{"__name__":"node_load1"},"points":12,"change_points":[]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            table(&data).unwrap(),
+            "latency_seconds{job=\"bench\"}: +50 % at 2023-11-15T01:13:20.000Z (p = 2e-60), 1 s → 1.5 s\n\
+             node_load1: no change points in 12 points\n"
+        );
+    }
+}
