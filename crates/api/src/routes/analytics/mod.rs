@@ -8,12 +8,14 @@
 //! `{"status":"success","data":...}`, and its error shape.
 
 pub(crate) mod capacity;
+pub(crate) mod changepoints;
 pub(crate) mod forecast;
+pub(crate) mod trend;
+
 #[cfg(test)]
 mod forecast_tests;
-pub(crate) mod changepoints;
+#[cfg(test)]
 mod shifts_and_trends_tests;
-pub(crate) mod trend;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
