@@ -37,6 +37,8 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/export", get(export::export).post(export::export))
         .route("/api/v1/import/prometheus", post(import::import))
         .route("/api/v1/status/collectors", get(collectors::collectors))
+        .route("/api/v1/analytics/correlate", get(analytics::correlate::correlate).post(analytics::correlate::correlate))
+        .route("/api/v1/analytics/percentiles", get(analytics::percentiles::percentiles).post(analytics::percentiles::percentiles))
         .fallback(not_found)
         .with_state(app)
 }
