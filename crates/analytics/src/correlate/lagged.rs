@@ -75,7 +75,8 @@ pub struct LagScore {
 /// Correlates each of `series` (same grid as `target`) with `target` at lags
 /// `-max_lag..=max_lag` and returns the `limit` most correlated by `method` (|r|,
 /// largest first), and how many could not be scored (constant, or too few pairs). At
-/// equal |r| the smaller |lag| wins. Runs on rayon's pool.
+/// equal |r| the smaller |lag| wins. The other coefficient is computed for the series
+/// returned only (NaN if it cannot be). Runs on rayon's pool.
 pub fn rank_lagged(
     target: &[f64],
     series: &[&[f64]],
@@ -99,33 +100,40 @@ pub fn rank_lagged(
     let correlator = CrossCorrelator::new(n, max_lag);
     let values = Side::new(&correlator, target.to_vec());
     let ranks = Side::new(&correlator, ranked(target));
-    // Each series' best lags, with Spearman's ρ there approximate (ranks over the whole
-    // window); ranked, and then ρ made exact for those kept.
-    let mut scores: Vec<LagScore> = series
+    // Every series' best lag by the ranking method; the other coefficient only for the
+    // series kept, which halves the work. Spearman's ρ is made exact for those at the end.
+    let best = |y: &[f64], by: LagMethod| match by {
+        LagMethod::Pearson => best_lag(&lag_correlations(&correlator, &values, y.to_vec(), min_pairs), max_lag),
+        LagMethod::Spearman => best_lag(&lag_correlations(&correlator, &ranks, ranked(y), min_pairs), max_lag),
+    };
+    let mut found: Vec<(usize, LagBest)> = series.par_iter().enumerate().filter_map(|(index, y)| Some((index, best(y, method)?))).collect();
+    let unscored = series.len() - found.len();
+    found.sort_by(|a, b| b.1.r.abs().total_cmp(&a.1.r.abs()).then(a.0.cmp(&b.0)));
+    found.truncate(limit);
+    let none = LagBest { r: f64::NAN, lag: 0, pairs: 0 };
+    let mut scores: Vec<LagScore> = found
         .par_iter()
-        .enumerate()
-        .filter_map(|(index, y)| {
-            let pearson = best_lag(&lag_correlations(&correlator, &values, y.to_vec(), min_pairs), max_lag)?;
-            let spearman = best_lag(&lag_correlations(&correlator, &ranks, ranked(y), min_pairs), max_lag)?;
+        .map(|&(index, chosen)| {
+            let y = series[index];
+            let (pearson, approximate) = match method {
+                LagMethod::Pearson => (chosen, best(y, LagMethod::Spearman).unwrap_or(none)),
+                LagMethod::Spearman => (best(y, LagMethod::Pearson).unwrap_or(none), chosen),
+            };
+            let spearman = match approximate.r.is_finite() {
+                true => {
+                    let (r, pairs) = spearman_at(target, y, approximate.lag);
+                    LagBest { r, lag: approximate.lag, pairs }
+                }
+                false => none,
+            };
             let score = match method {
                 LagMethod::Pearson => pearson.r.abs(),
                 LagMethod::Spearman => spearman.r.abs(),
             };
-            score.is_finite().then_some(LagScore { index, score, pearson, spearman })
+            LagScore { index, score, pearson, spearman }
         })
         .collect();
-    let unscored = series.len() - scores.len();
-    let order = |a: &LagScore, b: &LagScore| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index));
-    scores.sort_by(order);
-    scores.truncate(limit);
-    scores.par_iter_mut().for_each(|s| {
-        let (r, pairs) = spearman_at(target, series[s.index], s.spearman.lag);
-        s.spearman = LagBest { r, lag: s.spearman.lag, pairs };
-        if method == LagMethod::Spearman {
-            s.score = r.abs();
-        }
-    });
-    scores.sort_by(order);
+    scores.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
     Ok((scores, unscored))
 }
 
@@ -154,26 +162,26 @@ impl Side {
     }
 
     fn prepare(raw: Vec<f64>) -> Side {
-        let present = raw.iter().filter(|v| v.is_finite()).count().max(1);
-        let mean = raw.iter().filter(|v| v.is_finite()).sum::<f64>() / present as f64;
-        let mut values = raw;
-        let mut mask = vec![1.0; values.len()];
-        let mut gaps = false;
-        for (v, m) in values.iter_mut().zip(&mut mask) {
-            if v.is_finite() {
-                *v -= mean;
-            } else {
-                (*v, *m, gaps) = (0.0, 0.0, true);
-            }
+        let (mut sum, mut present) = (0.0, 0usize);
+        for v in raw.iter().filter(|v| v.is_finite()) {
+            sum += v;
+            present += 1;
         }
-        let squares: Vec<f64> = values.iter().map(|v| v * v).collect();
-        let mut prefix = Vec::with_capacity(values.len() + 1);
+        let mean = sum / present.max(1) as f64;
+        let n = raw.len();
+        let mut values = raw;
+        let (mut squares, mut mask, mut prefix) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n + 1));
         let mut run = [0.0; 3];
         prefix.push(run);
-        for i in 0..values.len() {
-            run = [run[0] + values[i], run[1] + squares[i], run[2] + mask[i]];
+        for v in &mut values {
+            let m = if v.is_finite() { 1.0 } else { 0.0 };
+            *v = if m == 1.0 { *v - mean } else { 0.0 };
+            squares.push(*v * *v);
+            mask.push(m);
+            run = [run[0] + *v, run[1] + *v * *v, run[2] + m];
             prefix.push(run);
         }
+        let gaps = present < n;
         Side { values, squares, mask, gaps, prefix, operands: None }
     }
 
