@@ -114,11 +114,13 @@ fn changes(engine: &Engine, metadata: &BTreeMap<String, MetricMetadata>, params:
 fn baseline(params: &Params, window: Window) -> Result<Window, ApiError> {
     let end = match params.get("baseline_end") {
         Some(t) => parse_time("baseline_end", t)?,
-        None => window.start - window.step,
+        None => window.start.saturating_sub(window.step),
     };
     let start = match params.get("baseline_start") {
         Some(t) => parse_time("baseline_start", t)?,
-        None => end.saturating_sub(BASELINE_WINDOWS.saturating_mul(window.end - window.start + window.step)) + window.step,
+        None => end
+            .saturating_sub(BASELINE_WINDOWS.saturating_mul(window.end.saturating_sub(window.start).saturating_add(window.step)))
+            .saturating_add(window.step),
     };
     if end < start {
         return Err(ApiError::bad_data("invalid parameter \"baseline_end\": the baseline must not end before it starts"));
