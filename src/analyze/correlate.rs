@@ -145,7 +145,7 @@ fn plain(v: &Value) -> String {
     v.as_f64().map_or("-".to_owned(), |x| format!("{x}"))
 }
 
-/// A measured value: 5 significant digits, in exponent form when very large or small.
+/// A measured value: up to 5 significant digits, in exponent form when very large or small.
 pub(super) fn number(v: &Value) -> String {
     match v.as_f64() {
         None => "-".to_owned(),
@@ -153,7 +153,12 @@ pub(super) fn number(v: &Value) -> String {
         Some(x) if x.abs() >= 1e6 || x.abs() < 1e-3 => format!("{x:.4e}"),
         Some(x) => {
             let decimals = (4 - x.abs().log10().floor() as i32).clamp(0, 7) as usize;
-            format!("{x:.decimals$}")
+            let text = format!("{x:.decimals$}");
+            if text.contains('.') {
+                text.trim_end_matches('0').trim_end_matches('.').to_owned()
+            } else {
+                text
+            }
         }
     }
 }
@@ -202,6 +207,8 @@ mod tests {
     fn tables_and_numbers() {
         assert_eq!(number(&Value::from(0.012345)), "0.012345");
         assert_eq!(number(&Value::from(1234.5)), "1234.5");
+        assert_eq!(number(&Value::from(0.001)), "0.001");
+        assert_eq!(number(&Value::from(12345.0)), "12345");
         assert_eq!(number(&Value::from(2.5e7)), "2.5000e7");
         assert_eq!(series(&serde_json::json!({"__name__": "up", "job": "a"})), "up{job=\"a\"}");
         assert_eq!(series(&serde_json::json!({})), "{}");

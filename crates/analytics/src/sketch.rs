@@ -103,9 +103,14 @@ impl QuantileSketch {
         self.inner.sum()
     }
 
-    /// The `q` quantile (0 to 1) within [`RELATIVE_ERROR`], `None` when empty.
+    /// The `q` quantile (0 to 1) within [`RELATIVE_ERROR`], `None` when empty. Never
+    /// outside the exact minimum and maximum (a bucket's middle can be).
     pub fn quantile(&self, q: f64) -> Result<Option<f64>, AnalyticsError> {
-        self.inner.quantile(q).map_err(|_| AnalyticsError::Invalid(format!("quantile {q} is not between 0 and 1")))
+        let value = self.inner.quantile(q).map_err(|_| AnalyticsError::Invalid(format!("quantile {q} is not between 0 and 1")))?;
+        Ok(value.map(|v| match (self.min(), self.max()) {
+            (Some(min), Some(max)) => v.clamp(min, max),
+            _ => v,
+        }))
     }
 
     /// Bytes the sketch holds in memory (its buckets and its fixed part).
@@ -219,6 +224,7 @@ mod tests {
             for (name, q) in QUANTILES {
                 let got = sketch.quantile(q).unwrap().unwrap();
                 prop_assert!(within(got, exact(&sorted, q)), "{} = {} but exact {}", name, got, exact(&sorted, q));
+                prop_assert!(sorted[0] <= got && got <= sorted[sorted.len() - 1]);
             }
         }
 
