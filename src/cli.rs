@@ -149,6 +149,12 @@ pub enum AnalyzeCommand {
     Changepoints(ChangepointsArgs),
     /// Whether series rise or fall, and how fast (Theil-Sen, Mann-Kendall), asking a running Vitals.
     Trend(TrendArgs),
+    /// Rank series by how much they changed in a window against a baseline, or (with
+    /// --target) by their correlation with a target series at some lag.
+    Correlate(CorrelateArgs),
+    /// P50, P95, P99 and P99.9 of the samples an expression selects in a window, per
+    /// series and merged.
+    Percentiles(PercentilesArgs),
 }
 
 /// `vitals analyze forecast`.
@@ -279,6 +285,80 @@ pub struct TrendArgs {
     /// The Vitals to ask.
     #[command(flatten)]
     pub server: ServerArgs,
+}
+
+/// `vitals analyze correlate`.
+#[derive(Args)]
+pub struct CorrelateArgs {
+    /// The window of interest, START..END (Unix seconds, RFC 3339 or `now`), or a
+    /// duration such as 15m for the last 15 minutes. Default: the last 5 minutes (an
+    /// hour with --target).
+    #[arg(long, value_name = "START..END")]
+    pub window: Option<String>,
+    /// The baseline to compare the window with, START..END or a duration ending where
+    /// the window starts. Default: the 4 window lengths before the window.
+    #[arg(long, value_name = "START..END", conflicts_with = "target")]
+    pub baseline: Option<String>,
+    /// Rank series by their correlation with this expression's one series instead.
+    #[arg(long, value_name = "EXPR")]
+    pub target: Option<String>,
+    /// Largest lag (either way) tried with --target, a duration such as 5m. Default: 5m,
+    /// at most half the window.
+    #[arg(long, value_name = "DURATION", requires = "target")]
+    pub max_lag: Option<String>,
+    /// The series to rank. Default: every series.
+    #[arg(long, value_name = "EXPR")]
+    pub query: Option<String>,
+    /// How to score: ks (default) or volume for changes; pearson (default) or spearman
+    /// with --target.
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<String>,
+    /// Grid step, seconds or a duration such as 10s. Default: about 3,600 points per window, at least 1 s.
+    #[arg(long, value_name = "DURATION")]
+    pub step: Option<String>,
+    /// How many series to show (0: all).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: u64,
+    /// Output: an aligned table or the server's JSON.
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub format: AnalyzeFormat,
+    /// The server to ask.
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// `vitals analyze percentiles`.
+#[derive(Args)]
+pub struct PercentilesArgs {
+    /// The PromQL expression, such as 'http_request_duration_seconds'. For a selector,
+    /// every raw sample in the window counts; for other expressions, their value every --step.
+    #[arg(value_name = "EXPR")]
+    pub expr: String,
+    /// The window, START..END (Unix seconds, RFC 3339 or `now`) or a duration such as
+    /// 15m for the last 15 minutes. Default: the last hour.
+    #[arg(long, value_name = "START..END")]
+    pub window: Option<String>,
+    /// Merge series per these labels (comma-separated), rather than all into one.
+    #[arg(long, value_name = "LABELS")]
+    pub by: Option<String>,
+    /// Step for expressions that are not selectors, seconds or a duration.
+    #[arg(long, value_name = "DURATION")]
+    pub step: Option<String>,
+    /// Output: an aligned table or the server's JSON.
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub format: AnalyzeFormat,
+    /// The server to ask.
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// `--format` values of the analyses that ask a server.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnalyzeFormat {
+    /// Aligned columns.
+    Table,
+    /// The server's JSON answer as it sent it.
+    Json,
 }
 
 /// Where to find a running Vitals, for the analyses that ask one.

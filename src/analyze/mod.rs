@@ -3,8 +3,10 @@
 //! the HTTP API give the same answers); those over a file run here.
 
 mod capacity;
-mod forecast;
 mod changepoints;
+mod correlate;
+mod forecast;
+mod percentiles;
 mod shown;
 mod trend;
 
@@ -19,6 +21,8 @@ pub fn run(args: AnalyzeArgs) -> ExitCode {
         AnalyzeCommand::Capacity(a) => capacity::run(&a),
         AnalyzeCommand::Changepoints(args) => changepoints::run(&args),
         AnalyzeCommand::Trend(args) => trend::run(&args),
+        AnalyzeCommand::Correlate(args) => correlate::run(&args),
+        AnalyzeCommand::Percentiles(args) => percentiles::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,16 +8,24 @@
 //! | [`capacity`] | When a forecast crosses a threshold (a disk or memory full), with an 80 % interval. |
 //! | [`changepoint`] | Change points: E-divisive means with Student's t-test (as Apache Otava), incremental on append. |
 //! | [`trend`] | Trends: Theil-Sen slope with Sen's interval, Mann-Kendall test, a verdict. |
+//! | `correlate` | which series changed in a window against a baseline (Kolmogorov-Smirnov, volume), which move with a target at some lag (Pearson, Spearman) |
+//! | `sketch` | mergeable percentile sketches (DDSketch, 1 % relative error) for P50, P95, P99, P99.9 |
 
 #![warn(missing_docs)]
 
 pub mod capacity;
 pub mod changepoint;
+mod correlate;
 mod error;
 mod fenwick;
 pub mod forecast;
+mod sketch;
 pub mod trend;
 
 pub use changepoint::{change_points, ChangePoint, ChangePointDetector, ChangePointOptions, Direction};
+pub use correlate::{
+    ks_two_sample, rank_changes, rank_lagged, ChangeInput, ChangeMethod, ChangeScore, KsTest, LagBest, LagMethod, LagScore,
+};
 pub use error::AnalyticsError;
+pub use sketch::{QuantileSketch, QUANTILES, RELATIVE_ERROR};
 pub use trend::{trend, MannKendall, Trend, TrendVerdict};

@@ -41,6 +41,8 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/analytics/capacity", get(analytics::capacity::capacity).post(analytics::capacity::capacity))
         .route("/api/v1/analytics/changepoints", get(analytics::changepoints::changepoints).post(analytics::changepoints::changepoints))
         .route("/api/v1/analytics/trend", get(analytics::trend::trend).post(analytics::trend::trend))
+        .route("/api/v1/analytics/correlate", get(analytics::correlate::correlate).post(analytics::correlate::correlate))
+        .route("/api/v1/analytics/percentiles", get(analytics::percentiles::percentiles).post(analytics::percentiles::percentiles))
         .fallback(not_found)
         .with_state(app)
 }

@@ -9,7 +9,9 @@
 
 pub(crate) mod capacity;
 pub(crate) mod changepoints;
+pub(crate) mod correlate;
 pub(crate) mod forecast;
+pub(crate) mod percentiles;
 pub(crate) mod trend;
 
 #[cfg(test)]
