@@ -1,0 +1,78 @@
+import 'uplot/dist/uPlot.min.css';
+import './style.css';
+import { el, inFrame } from './dom.js';
+import { formatHash, parseHash, type Route } from './hash.js';
+import { rangePicker } from './range.js';
+import { onThemeChange, themeToggle } from './theme.js';
+import { board } from './views/board.js';
+import { drilldown } from './views/drilldown.js';
+import { explore } from './views/explore.js';
+import { overview } from './views/overview.js';
+import type { View, ViewContext } from './views/view.js';
+
+const banner = el('div', { class: 'banner', 'data-testid': 'connection-banner', role: 'status', hidden: '' }, 'Connection to Vitals lost: reconnecting… (charts resume and fill the gap when it is back)');
+const pickerSlot = el('span', { class: 'picker-slot' });
+const nav = el(
+  'nav',
+  { class: 'nav', 'aria-label': 'Views' },
+  el('a', { href: '#/', 'data-view': 'overview' }, 'Overview'),
+  el('a', { href: '#/explore', 'data-view': 'explore' }, 'Explore'),
+  el('a', { href: '#/panel/histograms', 'data-view': 'histograms' }, 'Histograms'),
+);
+const main = el('main', { id: 'main', tabindex: '-1' });
+document.body.replaceChildren(
+  el('header', { class: 'top' }, el('a', { class: 'brand', href: '#/' }, el('span', { class: 'dot' }), 'Vitals'), nav, pickerSlot, themeToggle()),
+  banner,
+  main,
+);
+
+let view: View | undefined;
+let route: Route = parseHash(location.hash);
+
+function setBanner(down: boolean): void {
+  inFrame(() => (banner.hidden = !down));
+}
+
+function go(r: Route, replace = false): void {
+  const h = formatHash(r);
+  if (replace) {
+    route = r;
+    history.replaceState(null, '', h);
+  } else if (h === location.hash) render();
+  else location.hash = h;
+}
+
+function render(): void {
+  view?.stop();
+  route = parseHash(location.hash);
+  setBanner(false);
+  const ctx: ViewContext = { main, range: route.range, banner: setBanner, go };
+  pickerSlot.replaceChildren(
+    rangePicker(route.range, (range) => {
+      route = { ...route, range };
+      history.replaceState(null, '', formatHash(route));
+      view?.setRange(range);
+    }),
+  );
+  const current = route.view === 'panel' && route.id === 'histograms' ? 'histograms' : route.view === 'panel' ? 'overview' : route.view;
+  for (const a of nav.querySelectorAll('a')) a.toggleAttribute('aria-current', a.dataset.view === current);
+  switch (route.view) {
+    case 'overview':
+      view = overview(ctx);
+      break;
+    case 'panel':
+      view = drilldown(ctx, route.id);
+      break;
+    case 'explore':
+      view = explore(ctx, route.q);
+      break;
+    case 'board':
+      view = board(ctx, route.qs);
+      break;
+  }
+  document.title = route.view === 'overview' ? 'Vitals' : `Vitals · ${route.view === 'panel' ? route.id : route.view}`;
+}
+
+onThemeChange(() => view?.restyle());
+window.addEventListener('hashchange', render);
+render();
