@@ -16,3 +16,4 @@ mod promtool;
 mod serve;
 mod services;
 mod shutdown;
+mod web;

@@ -17,6 +17,8 @@
 //! | `/api/v1/status/collectors` | GET | each collector's state (up, degraded, down, unavailable, disabled) and why |
 //! | `/api/v1/export` | GET, POST | raw samples as JSON lines (VictoriaMetrics format) |
 //! | `/api/v1/import/prometheus` | POST | text exposition in, optionally gzip |
+//! | `/api/v1/live` | GET | instant queries pushed after every collection cycle (server-sent events) |
+//! | `/`, `/assets/{file}` | GET | the web dashboard, embedded (built from `web/` by `build.rs`) |
 //!
 //! API errors use Prometheus' shape, `{"status":"error","errorType":"bad_data","error":"..."}`,
 //! with 400 for bad input; bad input never causes a 5xx. Queries that cannot be evaluated

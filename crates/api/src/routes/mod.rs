@@ -6,11 +6,13 @@ mod export;
 mod format;
 mod health;
 mod import;
+mod live;
 mod metadata;
 mod metrics;
 mod query;
 mod series;
 mod status;
+mod web;
 
 use axum::http::{StatusCode, Uri};
 use axum::routing::{get, post};
@@ -37,7 +39,10 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/export", get(export::export).post(export::export))
         .route("/api/v1/import/prometheus", post(import::import))
         .route("/api/v1/status/collectors", get(collectors::collectors))
-        .fallback(not_found)
+        .route("/api/v1/live", get(live::live))
+        .route("/", get(web::index))
+        .route("/assets/{file}", get(web::fallback))
+        .fallback(web::fallback)
         .with_state(app)
 }
 
@@ -56,3 +61,9 @@ mod tests;
 
 #[cfg(test)]
 mod query_tests;
+
+#[cfg(test)]
+mod live_tests;
+
+#[cfg(test)]
+mod web_tests;
