@@ -23,10 +23,10 @@ export function timeLabel(t: number, incr: number): string {
   return d.toLocaleTimeString(undefined, opts);
 }
 
-/** Width of the y axis for its labels (11px font: about 6.5px a character, plus tick and gap). */
+/** Width of the y axis for its labels (11px font: about 7px a character, plus ticks and gap). */
 function axisWidth(values: string[] | null): number {
   const longest = Math.max(3, ...(values ?? []).map((v) => v.length));
-  return Math.ceil(longest * 6.5 + 16);
+  return Math.ceil(longest * 7 + 22);
 }
 
 /** How a chart looks and what it asks. */
@@ -74,6 +74,8 @@ export class Chart implements Consumer {
   private seriesKeys = '';
   private queries: string[];
   private exprs: string[] = [];
+  /** The window shown; the x axis spans it even where there is no data. */
+  private win: Window | undefined;
   /** Called after each draw with the frame (panels read their last values from it). */
   onDraw: ((frame: Frame) => void) | undefined;
 
@@ -95,7 +97,7 @@ export class Chart implements Consumer {
       const w = Math.floor(entries[0]?.contentRect.width ?? 0);
       if (w > 0 && w !== this.width) {
         this.width = w;
-        inFrame(() => this.plot?.setSize({ width: w, height: this.opts.height }));
+        inFrame(this.plotBox, () => this.plot?.setSize({ width: w, height: this.opts.height }));
       }
     }).observe(this.plotBox);
   }
@@ -142,6 +144,7 @@ export class Chart implements Consumer {
   /** Loads history with range queries. */
   async load(win: Window, exprs: string[], signal: AbortSignal): Promise<void> {
     this.exprs = exprs;
+    this.win = win;
     this.editors.forEach((e, i) => {
       if (document.activeElement !== e) e.value = exprs[i] ?? e.value;
     });
@@ -158,6 +161,7 @@ export class Chart implements Consumer {
 
   /** Appends a live update. */
   update(t: number, results: Envelope[], win: Window): void {
+    this.win = win;
     const samples = results.flatMap((r, i) => instantSamples(r, results.length > 1 ? `${i}:` : ''));
     const err = results.find((r) => r.status === 'error');
     if (err && err.status === 'error') this.showError(err.error);
@@ -174,11 +178,11 @@ export class Chart implements Consumer {
   }
 
   private schedule(): void {
-    inFrame(() => this.draw());
+    inFrame(this, () => this.draw());
   }
 
   private showError(msg: string | undefined): void {
-    inFrame(() => {
+    inFrame(this.errorBox, () => {
       this.errorBox.hidden = msg === undefined;
       this.errorBox.replaceChildren();
       if (msg === undefined) return;
@@ -225,7 +229,7 @@ export class Chart implements Consumer {
       legend: { show: this.opts.legend ?? false, live: true },
       cursor: { drag: { x: true, y: false }, points: { size: 6 } },
       scales: {
-        x: { time: true },
+        x: { time: true, range: (_u, min, max) => (this.win ? [this.win.start, this.win.end] : [min, max]) },
         y: {
           range: (_u, min, max) => {
             const lo = Math.min(0, min);
@@ -329,6 +333,6 @@ export class Chart implements Consumer {
 
   /** Redraws with the theme's colours. */
   restyle(): void {
-    inFrame(() => this.plot?.redraw(false, true));
+    inFrame(this.root, () => this.plot?.redraw(false, true));
   }
 }

@@ -10,9 +10,24 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return e;
 }
 
-/** Reads a CSS custom property of the document (theme colours). */
+const vars = new Map<string, string>();
+
+/**
+ * Reads a CSS custom property of the document (theme colours), cached: charts ask on every
+ * draw, and a style read in the middle of DOM writes would force a style recalculation.
+ */
 export function cssVar(name: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  let v = vars.get(name);
+  if (v === undefined) {
+    v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    vars.set(name, v);
+  }
+  return v;
+}
+
+/** Forgets the cached CSS properties (the theme changed). */
+export function forgetCssVars(): void {
+  vars.clear();
 }
 
 /** The colour of the n-th series: a palette readable on dark and light backgrounds. */
@@ -21,17 +36,21 @@ export function seriesColor(n: number): string {
   return palette[n % palette.length] ?? '#3b82f6';
 }
 
-const pending = new Set<() => void>();
+const pending = new Map<unknown, () => void>();
 let scheduled = false;
 
-/** Runs `write` in the next animation frame, once, together with every other DOM write (no layout thrash). */
-export function inFrame(write: () => void): void {
-  pending.add(write);
+/**
+ * Runs `write` in the next animation frame together with every other DOM write (no layout
+ * thrash). Only the latest write of each `key` runs: while a tab is hidden (no frames), updates
+ * pile up as one pending draw per chart, not one per update.
+ */
+export function inFrame(key: unknown, write: () => void): void {
+  pending.set(key, write);
   if (scheduled) return;
   scheduled = true;
   requestAnimationFrame(() => {
     scheduled = false;
-    const jobs = [...pending];
+    const jobs = [...pending.values()];
     pending.clear();
     for (const j of jobs) j();
   });

@@ -67,8 +67,13 @@ export class LiveGroup {
     return c.templates().map((t) => expand(t, this.interval, this.win.step));
   }
 
-  /** Loads history then opens the live stream; resolves when every consumer has its first data. */
+  /** Opens the live stream and loads history; resolves when every consumer has its first data. */
   async start(): Promise<void> {
+    await this.load(true);
+  }
+
+  /** Loads every consumer's history over the range now (and first opens the stream when `open`). */
+  private async load(open: boolean): Promise<void> {
     this.interval = await collectionInterval();
     const now = Date.now() / 1000;
     const [start, end] = rangeBounds(this.range, now);
@@ -78,7 +83,7 @@ export class LiveGroup {
     this.abort.abort();
     this.abort = new AbortController();
     const signal = this.abort.signal;
-    this.openFeed();
+    if (open) this.openFeed();
     await Promise.all(this.consumers.map((c) => c.load(this.win, this.exprs(c), signal).catch(() => undefined)));
   }
 
@@ -104,7 +109,8 @@ export class LiveGroup {
             i += o.n;
           }
         },
-        reconnected: () => void this.start(),
+        // Back after a break: load the range again, which fills the gap.
+        reconnected: () => void this.load(false),
       },
       this.banner,
     );

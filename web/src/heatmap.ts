@@ -27,6 +27,7 @@ export class HeatmapChart implements Consumer {
   private rows = -1;
   private width = 0;
   private readonly info: HTMLElement;
+  private win: Window | undefined;
 
   /**
    * `query` gives per-bucket rates by `le` (a template; `null` for a heatmap fed with `show`);
@@ -45,7 +46,7 @@ export class HeatmapChart implements Consumer {
       const w = Math.floor(entries[0]?.contentRect.width ?? 0);
       if (w > 0 && w !== this.width) {
         this.width = w;
-        inFrame(() => this.plot?.setSize({ width: w, height: this.height }));
+        inFrame(this.box, () => this.plot?.setSize({ width: w, height: this.height }));
       }
     }).observe(this.box);
   }
@@ -58,6 +59,7 @@ export class HeatmapChart implements Consumer {
   /** Loads the history. */
   async load(win: Window, exprs: string[], signal: AbortSignal): Promise<void> {
     const q = exprs[0];
+    this.win = win;
     if (!q) return;
     try {
       this.frame = frameFromData(await queryRange(q, win.start, win.end, win.step, signal));
@@ -71,6 +73,7 @@ export class HeatmapChart implements Consumer {
   /** Appends a live column. */
   update(t: number, results: Envelope[], win: Window): void {
     const r = results[0];
+    this.win = win;
     if (!r) return;
     appendInstant(this.frame, t, instantSamples(r), win.end - win.span);
     this.show(heatmapFromFrame(this.frame, false));
@@ -79,7 +82,7 @@ export class HeatmapChart implements Consumer {
   /** Draws a heatmap. */
   show(map: Heatmap): void {
     this.map = map;
-    inFrame(() => this.draw());
+    inFrame(this, () => this.draw());
   }
 
   private draw(): void {
@@ -108,7 +111,7 @@ export class HeatmapChart implements Consumer {
       height: this.height,
       legend: { show: false },
       cursor: { drag: { x: false, y: false }, points: { show: false } },
-      scales: { x: { time: true }, y: { auto: false, range: () => [0, Math.max(1, this.map.les.length)] } },
+      scales: { x: { time: true, range: (_u, min, max) => (this.win ? [this.win.start, this.win.end] : [min, max]) }, y: { auto: false, range: () => [0, Math.max(1, this.map.les.length)] } },
       axes: [
         { ...axis(), values: (_u, splits, _ax, _space, incr) => splits.map((t) => timeLabel(t, incr)) },
         {
@@ -167,7 +170,7 @@ export class HeatmapChart implements Consumer {
 
   /** Redraws with the theme's colours. */
   restyle(): void {
-    inFrame(() => this.plot?.redraw(false, true));
+    inFrame(this.root, () => this.plot?.redraw(false, true));
   }
 }
 

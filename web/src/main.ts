@@ -30,7 +30,7 @@ let view: View | undefined;
 let route: Route = parseHash(location.hash);
 
 function setBanner(down: boolean): void {
-  inFrame(() => (banner.hidden = !down));
+  inFrame(banner, () => (banner.hidden = !down));
 }
 
 function go(r: Route, replace = false): void {

@@ -1,4 +1,4 @@
-import { el } from './dom.js';
+import { el, forgetCssVars } from './dom.js';
 
 type Choice = 'system' | 'dark' | 'light';
 const KEY = 'vitals-theme';
@@ -11,6 +11,7 @@ function effective(c: Choice): 'dark' | 'light' {
 
 function apply(c: Choice): void {
   document.documentElement.dataset.theme = effective(c);
+  forgetCssVars();
   for (const l of listeners) l();
 }
 

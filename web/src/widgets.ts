@@ -120,7 +120,7 @@ export class TableConsumer implements Consumer {
     const first = cols[0] ?? new Map<string, number | null>();
     const keys = [...first.keys()].sort((a, b) => (first.get(b) ?? -Infinity) - (first.get(a) ?? -Infinity));
     const units: Unit[] = this.def.columns.map((c) => c.unit);
-    inFrame(() => {
+    inFrame(this, () => {
       const rows = keys.slice(0, 10).map((k) =>
         el(
           'tr',

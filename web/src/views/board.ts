@@ -17,6 +17,7 @@ export function board(ctx: ViewContext, qs: string[]): View {
       unit: unitOfExpr(q),
       height: 130,
       onEdit: () => void group.restart(),
+      onZoom: (from, to) => ctx.go({ view: 'board', qs, range: { id: 'custom', from, to } }),
     });
     chart.root.dataset.index = String(i);
     charts.push(chart);

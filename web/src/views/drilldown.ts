@@ -39,7 +39,14 @@ export function drilldown(ctx: ViewContext, id: string): View {
       body,
     );
     for (const d of def.details) {
-      const chart = new Chart({ ...d, height: 220, legend: true, editable: true, onEdit: () => void group.restart() });
+      const chart = new Chart({
+        ...d,
+        height: 220,
+        legend: true,
+        editable: true,
+        onEdit: () => void group.restart(),
+        onZoom: (from, to) => ctx.go({ view: 'panel', id, range: { id: 'custom', from, to } }),
+      });
       group.add(chart);
       restylable.push(chart);
       body.append(chart.root);

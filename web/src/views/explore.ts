@@ -97,7 +97,7 @@ export function explore(ctx: ViewContext, initial: string): View {
         : data.resultType === 'matrix'
           ? data.result.map((r) => ({ labels: r.metric, value: Number(r.values[r.values.length - 1]?.[1]), raw: `${r.values.length} samples, last ${r.values[r.values.length - 1]?.[1] ?? ''}` }))
           : [{ labels: {}, value: null, raw: data.result[1] }];
-    inFrame(() =>
+    inFrame(tableBox, () =>
       tableBox.replaceChildren(
         el(
           'table',

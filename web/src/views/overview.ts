@@ -19,7 +19,8 @@ function panel(def: PanelDef, ctx: ViewContext, group: LiveGroup, ready: () => v
     el('header', {}, el('h2', {}, def.title), value, open),
     el('div', { class: 'explain', title: thresholdText(def) }, def.explain),
   );
-  const chart = new Chart({ ...def.chart, height: 110 });
+  // Dragging across a panel's chart opens its drill-down over that span.
+  const chart = new Chart({ ...def.chart, height: 110, onZoom: (from, to) => ctx.go({ view: 'panel', id: def.id, range: { id: 'custom', from, to } }) });
   root.append(chart.root);
   group.add(chart);
   let drawn = false;
@@ -37,7 +38,7 @@ function panel(def: PanelDef, ctx: ViewContext, group: LiveGroup, ready: () => v
   group.add(
     new ValueConsumer(def.value.query, (v) => {
       known = true;
-      inFrame(() => {
+      inFrame(value, () => {
         value.textContent = v === null ? 'no data' : def.value.format ? def.value.format(v) : formatValue(v, def.value.unit);
         root.dataset.state = panelState(v, def.value);
         check();
