@@ -23,6 +23,9 @@ export function timeLabel(t: number, incr: number): string {
   return d.toLocaleTimeString(undefined, opts);
 }
 
+/** Tick steps for bytes: 1, 2, 5, 10, 20, 50, 100, 200, 500 of each binary unit, so that ticks read "2 GiB", "4 GiB". */
+const BYTE_STEPS = [0, 1, 2, 3, 4, 5, 6].flatMap((k) => [1, 2, 5, 10, 20, 50, 100, 200, 500].map((m) => m * 1024 ** k));
+
 /** Width of the y axis for its labels (11px font: about 7px a character, plus ticks and gap). */
 function axisWidth(values: string[] | null): number {
   const longest = Math.max(3, ...(values ?? []).map((v) => v.length));
@@ -239,7 +242,7 @@ export class Chart implements Consumer {
           },
         },
       },
-      axes: [{ ...axis(), values: (_u, splits, _ax, _space, incr) => splits.map((t) => timeLabel(t, incr)) }, { ...axis(), size: (_u, values) => axisWidth(values), values: (_u, vals) => vals.map((v) => formatValue(v, unit)) }],
+      axes: [{ ...axis(), values: (_u, splits, _ax, _space, incr) => splits.map((t) => timeLabel(t, incr)) }, { ...axis(), size: (_u, values) => axisWidth(values), incrs: unit === 'bytes' || unit === 'bytes/s' ? BYTE_STEPS : undefined, values: (_u, vals) => vals.map((v) => formatValue(v, unit)) }],
       series: [
         { value: (_u, v) => (v === null ? '–' : new Date(v * 1000).toLocaleString()) },
         ...this.frame.series.map((s, i) => {

@@ -1,6 +1,6 @@
 /** Where in a query the server found an error, and what it said. */
 export interface QueryError {
-  /** The message without the API's "invalid parameter" preamble. */
+  /** The server's message, as it gave it. */
   message: string;
   /** 1-based line of the error, when the server gave one. */
   line?: number;
@@ -12,8 +12,8 @@ export interface QueryError {
 
 /** Reads the position out of a PromQL error ("invalid parameter \"query\": 1:5: parse error: ..."). */
 export function parseQueryError(error: string, query: string): QueryError {
-  const message = error.replace(/^invalid parameter "query":\s*/, '');
-  const m = /^(\d+):(\d+):\s*(.*)$/s.exec(message);
+  const message = error;
+  const m = /^(\d+):(\d+):\s*(.*)$/s.exec(error.replace(/^invalid parameter "[^"]*":\s*/, ''));
   if (!m) return { message };
   const line = Number(m[1]);
   const column = Number(m[2]);

@@ -133,7 +133,10 @@ export function legendNames(series: { labels: Labels }[]): string[] {
   const names = new Set(series.map((s) => s.labels.__name__ ?? ''));
   return series.map((s) => {
     const name = names.size > 1 ? (s.labels.__name__ ?? '') : '';
-    const shown = varying.filter((k) => s.labels[k] !== undefined).map((k) => (varying.length === 1 && !name ? `${s.labels[k]}` : `${k}="${s.labels[k]}"`));
+    // One varying label: its value alone ("eth0"), or "cpu 3" when the value is a bare number.
+    const shown = varying
+      .filter((k) => s.labels[k] !== undefined)
+      .map((k) => (varying.length === 1 && !name ? (/^\d+$/.test(s.labels[k] ?? '') ? `${k} ${s.labels[k]}` : `${s.labels[k]}`) : `${k}="${s.labels[k]}"`));
     if (shown.length === 0) return name || seriesKey(s.labels);
     if (varying.length === 1 && !name) return shown.join(',');
     return `${name}{${shown.join(',')}}`;

@@ -26,6 +26,15 @@ test('a matrix becomes aligned columns with gaps as null', () => {
   assert.deepEqual(legendNames(matrix.series), ['sda', 'sd"b,c']);
 });
 
+test('legend names keep only the labels that differ', () => {
+  assert.deepEqual(legendNames([{ labels: { cpu: '0', job: 'n' } }, { labels: { cpu: '1', job: 'n' } }]), ['cpu 0', 'cpu 1']);
+  assert.deepEqual(
+    legendNames([{ labels: { a: 'x', b: 'y' } }, { labels: { a: 'z', b: 'w' } }]),
+    ['{a="x",b="y"}', '{a="z",b="w"}'],
+  );
+  assert.deepEqual(legendNames([{ labels: { __name__: 'node_load1' } }, { labels: { __name__: 'node_load5' } }]), ['node_load1', 'node_load5']);
+});
+
 test('CSV has a time column, one column per series, quoted where needed', () => {
   assert.equal(
     frameToCSV(matrix, legendNames(matrix.series)),
@@ -83,7 +92,7 @@ test('bucket counters become per-bucket rates', () => {
 
 test('parse errors give their position in the query', () => {
   assert.deepEqual(parseQueryError('invalid parameter "query": 1:5: parse error: unclosed left parenthesis', 'foo('), {
-    message: '1:5: parse error: unclosed left parenthesis',
+    message: 'invalid parameter "query": 1:5: parse error: unclosed left parenthesis',
     line: 1,
     column: 5,
     offset: 4,
