@@ -117,7 +117,12 @@ export class HeatmapChart implements Consumer {
         {
           ...axis(),
           size: 72,
-          splits: () => this.map.les.map((_l, b) => b + 0.5),
+          // A label every few buckets when rows are too thin for one each (about 13 px a label).
+          splits: () => {
+            const n = this.map.les.length;
+            const every = Math.max(1, Math.ceil((n * 13) / Math.max(1, this.height - 40)));
+            return this.map.les.map((_l, b) => b + 0.5).filter((_s, b) => (n - 1 - b) % every === 0);
+          },
           values: (_u, splits) => splits.map((s) => label(Math.floor(s))),
         },
       ],

@@ -10,6 +10,20 @@ import { explore } from './views/explore.js';
 import { overview } from './views/overview.js';
 import type { View, ViewContext } from './views/view.js';
 
+/** Copies the URL of the current view (its state is all in the hash) to share it. */
+function shareButton(): HTMLButtonElement {
+  const b = el('button', { type: 'button', class: 'share', 'data-testid': 'share', title: 'Copy a link to this view' }, 'Share');
+  b.addEventListener('click', () => {
+    const done = (text: string): void => {
+      b.textContent = text;
+      setTimeout(() => (b.textContent = 'Share'), 1500);
+    };
+    if (navigator.clipboard) navigator.clipboard.writeText(location.href).then(() => done('Link copied'), () => window.prompt('Link to this view', location.href));
+    else window.prompt('Link to this view', location.href);
+  });
+  return b;
+}
+
 const banner = el('div', { class: 'banner', 'data-testid': 'connection-banner', role: 'status', hidden: '' }, 'Connection to Vitals lost: reconnecting… (charts resume and fill the gap when it is back)');
 const pickerSlot = el('span', { class: 'picker-slot' });
 const nav = el(
@@ -21,7 +35,7 @@ const nav = el(
 );
 const main = el('main', { id: 'main', tabindex: '-1' });
 document.body.replaceChildren(
-  el('header', { class: 'top' }, el('a', { class: 'brand', href: '#/' }, el('span', { class: 'dot' }), 'Vitals'), nav, pickerSlot, themeToggle()),
+  el('header', { class: 'top' }, el('a', { class: 'brand', href: '#/' }, el('span', { class: 'dot' }), 'Vitals'), nav, pickerSlot, shareButton(), themeToggle()),
   banner,
   main,
 );

@@ -32,9 +32,6 @@ function streamAnswered(answered: () => boolean, signal: AbortSignal): Promise<b
 
 /** A panel's headline value: an instant query at the window's end, then each live update. */
 export class ValueConsumer implements Consumer {
-  /** Set once the first answer (or its absence) is known. */
-  known = false;
-
   constructor(
     private readonly query: string,
     private readonly show: (v: number | null) => void,
@@ -60,7 +57,6 @@ export class ValueConsumer implements Consumer {
     } catch {
       if (signal.aborted) return;
     }
-    this.known = true;
     this.show(v);
   }
 
@@ -68,7 +64,6 @@ export class ValueConsumer implements Consumer {
   update(_t: number, results: Envelope[]): void {
     const r = results[0];
     this.updated = true;
-    this.known = true;
     if (r) this.show(largest(r));
   }
 }
