@@ -254,7 +254,6 @@ export class Chart implements Consumer {
             width: 1.5,
             dash: dashed.has(q) ? [6, 4] : undefined,
             fill: this.opts.fill && !dashed.has(q) ? `${color}22` : undefined,
-            points: { show: false },
             value: (_u: uPlot, v: number | null) => formatValue(v, unit),
           } satisfies uPlot.Series;
         }),
