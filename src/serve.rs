@@ -87,6 +87,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         eprintln!("received {signal} again: exiting without a clean shutdown (acknowledged samples are in the WAL)");
         std::process::exit(1);
     });
+    // Live event streams never end by themselves: end them, or the drain would wait for them.
+    app.close_streams();
     let _ = stop_http.send(());
     let http_result = match server_done {
         Some(result) => Some(result),

@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -22,9 +22,9 @@ fn serves_the_dashboard_page_and_its_script() {
 }
 
 #[test]
-fn live_updates_follow_the_collection() {
+fn live_updates_follow_the_collection_until_shutdown() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("data"));
+    let mut server = Server::start(&dir.path().join("data"));
     let mut conn = TcpStream::connect(&server.addr).unwrap();
     conn.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     // The second query lacks its closing parenthesis.
@@ -59,4 +59,12 @@ fn live_updates_follow_the_collection() {
     assert_eq!(last[0]["data"]["result"][0]["metric"]["__name__"], "vitals_build_info", "{last}");
     assert_eq!(last[1]["status"], "error", "{last}");
     assert_eq!(last[1]["errorType"], "bad_data", "{last}");
+
+    // An open stream does not hold up a shutdown: it ends, and Vitals exits.
+    server.signal(libc::SIGTERM);
+    let started = Instant::now();
+    assert!(server.wait(Duration::from_secs(15)).success(), "{}", server.stderr());
+    assert!(started.elapsed() < Duration::from_secs(10), "stopping took {:?} with a stream open", started.elapsed());
+    // The stream is closed: reading it comes to its end (a read error or timeout would panic).
+    assert!(lines.count() < 1000);
 }

@@ -53,6 +53,8 @@ pub struct BuildInfo {
 pub struct App {
     ready: Arc<OnceLock<Ready>>,
     live: Arc<OnceLock<Live>>,
+    /// Set once shutdown starts: event streams end then, so that they do not hold it up.
+    closing: Arc<watch::Sender<bool>>,
     imports: Arc<Semaphore>,
     /// When the app was made: the server's start time for `/api/v1/status/runtimeinfo`.
     pub(crate) started: SystemTime,
@@ -64,6 +66,7 @@ impl Default for App {
         App {
             ready: Arc::default(),
             live: Arc::default(),
+            closing: Arc::new(watch::Sender::new(false)),
             imports: Arc::new(Semaphore::new(CONCURRENT_IMPORTS)),
             started: SystemTime::now(),
             build: BuildInfo { version: env!("CARGO_PKG_VERSION"), revision: "unknown" },
@@ -94,6 +97,26 @@ impl App {
     /// Only the first call has an effect.
     pub fn set_live(&self, cycles: watch::Receiver<Option<i64>>, interval: Duration) {
         let _ = self.live.set(Live { cycles, interval });
+    }
+
+    /// Ends the open event streams (`/api/v1/live`) and refuses new ones: call it when
+    /// shutdown starts, as a graceful shutdown waits for every response to end.
+    pub fn close_streams(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves once [`App::close_streams`] has been called.
+    pub(crate) fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut closing = self.closing.subscribe();
+        async move {
+            // An error means the sender is gone, with the app: closed too.
+            let _ = closing.wait_for(|closed| *closed).await;
+        }
+    }
+
+    /// Whether [`App::close_streams`] has been called.
+    pub(crate) fn is_closing(&self) -> bool {
+        *self.closing.borrow()
     }
 
     /// The collection's cycles, or 503 while they are not known.

@@ -12,7 +12,8 @@
 //! A `: keep-alive` comment is sent after 15 s without an event. Evaluation runs on the
 //! blocking pool, only when the client is ready for the next event: a client that reads
 //! slowly gets the latest cycle and skips those it missed, and holds up nobody else. No
-//! `query`, or more than 100, is 400 `bad_data`; the stream ends when Vitals stops.
+//! `query`, or more than 100, is 400 `bad_data`; the stream ends when Vitals starts to shut
+//! down ([`App::close_streams`](crate::App::close_streams)) or its collectors stop.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -43,6 +44,9 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 pub(crate) async fn live(State(app): State<App>, params: Params) -> Result<Response, ApiError> {
     let engine = app.ready()?.engine.clone();
     let live = app.live()?;
+    if app.is_closing() {
+        return Err(ApiError::unavailable("Vitals is shutting down"));
+    }
     let queries: Vec<String> = params.all("query").map(str::to_owned).collect();
     if queries.is_empty() {
         return Err(ApiError::bad_data("invalid parameter \"query\": parse error: no expression found in input"));
@@ -62,7 +66,7 @@ pub(crate) async fn live(State(app): State<App>, params: Params) -> Result<Respo
         let event = update(&follow.engine, &follow.queries, t).await;
         Some((event, follow))
     });
-    let events = stream::once(async { hello }).chain(updates).map(Ok::<Event, Infallible>);
+    let events = stream::once(async { hello }).chain(updates).map(Ok::<Event, Infallible>).take_until(app.closed());
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE).text("keep-alive")).into_response())
 }
 

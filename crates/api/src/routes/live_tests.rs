@@ -199,3 +199,25 @@ async fn without_collectors_the_stream_is_unavailable() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(json(&body)["errorType"], "unavailable");
 }
+
+#[tokio::test]
+async fn shutting_down_ends_open_streams_and_refuses_new_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() }).unwrap();
+    let state = Arc::new(State::open(dir.path()).unwrap());
+    let app = App::new();
+    let engine = Engine::new(store.clone(), EngineOptions::default());
+    app.set_ready(Ready { store, state, latest: Latest::default(), collectors: Statuses::default(), engine });
+    let (_cycles, rx) = watch::channel(Some(1_700_000_000_000));
+    app.set_live(rx, Duration::from_secs(1));
+    let routes = router(app.clone());
+    let mut stream = Stream::open(&routes, "/api/v1/live?query=vector(1)").await;
+    assert_eq!(stream.next().await.unwrap().0, "hello");
+    assert_eq!(stream.next().await.unwrap().0, "update");
+
+    app.close_streams();
+    assert_eq!(stream.next().await, None, "the open stream ends although the collectors go on");
+    let (status, body) = get(&routes, "/api/v1/live?query=vector(1)").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(json(&body)["error"], "Vitals is shutting down");
+}
