@@ -1,6 +1,6 @@
 import { collectionInterval } from './api.js';
 import { rangeBounds, rangeIsLive, rangeSeconds, type Range } from './hash.js';
-import { LiveFeed } from './live.js';
+import { LiveFeed, MAX_QUERIES } from './live.js';
 import type { Envelope } from './series.js';
 
 /** How a part of a view (chart, value, table) gets its data. */
@@ -94,19 +94,31 @@ export class LiveGroup {
       this.banner(false);
       return;
     }
-    const owners: { c: Consumer; n: number }[] = this.consumers.map((c) => ({ c, n: c.templates().length }));
-    const queries = this.consumers.flatMap((c) => this.exprs(c));
-    if (queries.length === 0) return;
+    // Streams of at most MAX_QUERIES expressions; a consumer's queries stay in one stream.
+    const streams: { consumers: Consumer[]; queries: string[] }[] = [];
+    for (const c of this.consumers) {
+      const qs = this.exprs(c);
+      if (qs.length === 0) continue;
+      let last = streams[streams.length - 1];
+      if (!last || last.queries.length + qs.length > MAX_QUERIES) {
+        last = { consumers: [], queries: [] };
+        streams.push(last);
+      }
+      last.consumers.push(c);
+      last.queries.push(...qs);
+    }
+    if (streams.length === 0) return;
     this.feed = new LiveFeed(
       {
-        queries,
-        update: (t, results) => {
+        streams: streams.map((s) => s.queries),
+        update: (stream, t, results) => {
           this.win.end = Math.max(this.win.end, t);
           this.win.start = this.win.end - this.win.span;
           let i = 0;
-          for (const o of owners) {
-            o.c.update(t, results.slice(i, i + o.n), this.win);
-            i += o.n;
+          for (const c of streams[stream]?.consumers ?? []) {
+            const n = c.templates().length;
+            c.update(t, results.slice(i, i + n), this.win);
+            i += n;
           }
         },
         // Back after a break: load the range again, which fills the gap.

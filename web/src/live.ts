@@ -1,11 +1,11 @@
 import type { Envelope } from './series.js';
 
-/** What a view registers with the feed: its queries and what to do with each update's answers. */
+/** What a view registers with the feed: its queries, in streams, and what to do with each update's answers. */
 export interface LiveClient {
-  /** The PromQL expressions, in order. */
-  queries: string[];
-  /** Called with the cycle time (Unix seconds) and one answer per query, in order. */
-  update(t: number, results: Envelope[]): void;
+  /** The PromQL expressions of each stream (at most `MAX_QUERIES` each), in order. */
+  streams: string[][];
+  /** Called with a stream's index, the cycle time (Unix seconds) and one answer per query of that stream. */
+  update(stream: number, t: number, results: Envelope[]): void;
   /** Called after a reconnect: the view fetches the gap again. */
   reconnected(): void;
 }
@@ -14,7 +14,8 @@ export interface LiveClient {
 export const MAX_QUERIES = 100;
 
 /**
- * One server-push stream (`GET /api/v1/live`, SSE) for every live chart of a view. EventSource
+ * The server-push stream (`GET /api/v1/live`, SSE) for every live chart of a view (one stream,
+ * or one per 100 expressions on very large boards). EventSource
  * reconnects by itself after network errors; when the server refuses (the stream closes for good),
  * this retries with backoff. While the stream is down the connection banner shows.
  */
@@ -35,10 +36,7 @@ export class LiveFeed {
 
   private open(): void {
     if (this.closed) return;
-    const chunks: string[][] = [];
-    for (let i = 0; i < this.client.queries.length; i += MAX_QUERIES) chunks.push(this.client.queries.slice(i, i + MAX_QUERIES));
-    const latest: { t: number; results: Envelope[] }[] = chunks.map(() => ({ t: 0, results: [] }));
-    this.sources = chunks.map((qs, c) => {
+    this.sources = this.client.streams.map((qs, c) => {
       const p = new URLSearchParams();
       for (const q of qs) p.append('query', q);
       const es = new EventSource(`/api/v1/live?${p.toString()}`);
@@ -51,9 +49,7 @@ export class LiveFeed {
         } catch {
           return;
         }
-        latest[c] = msg;
-        // With several streams, hand over an update once every stream has reached the same cycle.
-        if (latest.every((l) => l.t === msg.t)) this.client.update(msg.t, latest.flatMap((l) => l.results));
+        this.client.update(c, msg.t, msg.results);
       });
       es.onerror = () => {
         this.setDown(true);
