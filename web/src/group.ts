@@ -1,6 +1,7 @@
 import { collectionInterval } from './api.js';
 import { rangeBounds, rangeIsLive, rangeSeconds, type Range } from './hash.js';
 import { LiveFeed, MAX_QUERIES } from './live.js';
+import { expand } from './rate-interval.js';
 import type { Envelope } from './series.js';
 
 /** How a part of a view (chart, value, table) gets its data. */
@@ -30,11 +31,6 @@ export interface Window {
 /** Most points a chart asks for over its range. */
 const POINTS = 600;
 
-/** Fills `$__rate_interval`: four collection intervals, or two steps when the step is longer. */
-export function expand(template: string, interval: number, step: number): string {
-  const w = Math.max(4 * interval, 2 * step);
-  return template.replaceAll('$__rate_interval', `${Math.ceil(w)}s`);
-}
 
 /**
  * The consumers of one view: loads their history over the range, then keeps them live with one

@@ -181,10 +181,10 @@ export class HeatmapChart implements Consumer {
 
 /** The PromQL of a family's per-bucket rates, for `HeatmapChart`. */
 export function bucketRateQuery(family: string): string {
-  return `sum by (le) (rate(${family}_bucket[$__rate_interval]))`;
+  return `sum by (le) (rate(${family}_bucket[$__wide_rate_interval]))`;
 }
 
 /** The PromQL of a family's percentile lines (0.5, 0.9, 0.99). */
 export function percentileQueries(family: string): string[] {
-  return [0.5, 0.9, 0.99].map((q) => `histogram_quantile(${q}, sum by (le) (rate(${family}_bucket[$__rate_interval])))`);
+  return [0.5, 0.9, 0.99].map((q) => `histogram_quantile(${q}, sum by (le) (rate(${family}_bucket[$__wide_rate_interval])))`);
 }

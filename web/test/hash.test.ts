@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { expand } from '../src/rate-interval.js';
 import { formatHash, parseHash, rangeBounds, rangeIsLive, type Route } from '../src/hash.js';
 
 test('routes survive a round trip through the hash', () => {
@@ -32,4 +33,12 @@ test('range bounds and liveness', () => {
   assert.deepEqual(rangeBounds({ id: 'custom', from: 5, to: 50 }, 10000), [5, 50]);
   assert.equal(rangeIsLive({ id: 'live' }), true);
   assert.equal(rangeIsLive({ id: '7d' }), false);
+});
+
+test('rate intervals follow the collection interval and the step', () => {
+  assert.equal(expand('rate(x[$__rate_interval])', 1, 1), 'rate(x[4s])');
+  assert.equal(expand('rate(x[$__rate_interval])', 15, 1), 'rate(x[60s])');
+  assert.equal(expand('rate(x[$__rate_interval])', 1, 4320), 'rate(x[8640s])');
+  assert.equal(expand('rate(h_bucket[$__wide_rate_interval]) / rate(y[$__rate_interval])', 1, 1), 'rate(h_bucket[60s]) / rate(y[4s])');
+  assert.equal(expand('rate(h_bucket[$__wide_rate_interval])', 1, 100), 'rate(h_bucket[200s])');
 });
