@@ -199,6 +199,7 @@ export class Chart implements Consumer {
   }
 
   private draw(): void {
+    if (!this.root.isConnected) return;
     const f = this.frame;
     const keys = f.series.map((s) => s.key).join('\n');
     const data = [f.times, ...f.series.map((s) => s.values)] as uPlot.AlignedData;
@@ -331,6 +332,12 @@ export class Chart implements Consumer {
     canvas.toBlob((b) => {
       if (b) download(fileName(this.opts.title, 'png', new Date()), b);
     }, 'image/png');
+  }
+
+  /** Removes the plot (and its window listeners). */
+  destroy(): void {
+    this.plot?.destroy();
+    this.plot = undefined;
   }
 
   /** Redraws with the theme's colours. */

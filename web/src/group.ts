@@ -12,6 +12,8 @@ export interface Consumer {
   load(win: Window, exprs: string[], signal: AbortSignal): Promise<void>;
   /** Appends one live update: the cycle time and this consumer's answers, in order. */
   update(t: number, results: Envelope[], win: Window): void;
+  /** Releases what it holds outside its elements (uPlot's window listeners), when the view is left. */
+  destroy?(): void;
 }
 
 /** The time window the consumers show. */
@@ -135,10 +137,11 @@ export class LiveGroup {
     return this.start();
   }
 
-  /** Stops loading and the stream (the view is left). */
+  /** Stops loading and the stream, and releases the consumers (the view is left). */
   stop(): void {
     this.abort.abort();
     this.feed?.close();
     this.feed = undefined;
+    for (const c of this.consumers) c.destroy?.();
   }
 }

@@ -86,6 +86,7 @@ export class HeatmapChart implements Consumer {
   }
 
   private draw(): void {
+    if (!this.root.isConnected) return;
     const m = this.map;
     const data: uPlot.AlignedData = [m.times, m.times.map(() => 0)];
     if (!this.plot || this.rows !== m.les.length) {
@@ -171,6 +172,12 @@ export class HeatmapChart implements Consumer {
     if (hi === undefined) return;
     const t = this.map.times[i];
     this.info.textContent = `${t === undefined ? '' : new Date(t * 1000).toLocaleTimeString()}  ${formatValue(lo, this.unit)} – ${hi === Infinity ? '+Inf' : formatValue(hi, this.unit)}: ${formatValue(c, 'count/s')}`;
+  }
+
+  /** Removes the plot (and its window listeners). */
+  destroy(): void {
+    this.plot?.destroy();
+    this.plot = undefined;
   }
 
   /** Redraws with the theme's colours. */
