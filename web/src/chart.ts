@@ -1,6 +1,7 @@
 import uPlot from 'uplot';
 import { ApiError, queryRange } from './api.js';
 import { cssVar, download, el, inFrame, seriesColor } from './dom.js';
+import { chartToPNG } from './export-png.js';
 import { fileName, frameToCSV, frameToJSON } from './export-data.js';
 import type { Consumer, Window } from './group.js';
 import { parseQueryError } from './parse-error.js';
@@ -299,39 +300,8 @@ export class Chart implements Consumer {
     download(fileName(this.opts.title, 'json', new Date()), new Blob([frameToJSON(this.frame, this.opts.title, this.exprs)], { type: 'application/json' }));
   }
 
-  /** Draws title, plot and legend on one canvas and downloads it as PNG. */
   private exportPNG(): void {
-    const src = this.plot?.ctx.canvas;
-    const ratio = window.devicePixelRatio || 1;
-    const names = this.names();
-    const w = src ? src.width : 600 * ratio;
-    const line = 18 * ratio;
-    const perRow = Math.max(1, Math.floor(w / (220 * ratio)));
-    const legendRows = Math.ceil(names.length / perRow);
-    const canvas = document.createElement('canvas');
-    canvas.width = w;
-    canvas.height = (src ? src.height : 200 * ratio) + line * (2 + legendRows);
-    const ctx = canvas.getContext('2d');
-    if (!ctx) return;
-    ctx.fillStyle = cssVar('--bg-panel') || '#fff';
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.fillStyle = cssVar('--fg') || '#000';
-    ctx.font = `${14 * ratio}px system-ui, sans-serif`;
-    ctx.fillText(this.opts.title, 8 * ratio, line);
-    if (src) ctx.drawImage(src, 0, line * 1.5);
-    ctx.font = `${11 * ratio}px system-ui, sans-serif`;
-    const top = (src ? src.height : 0) + line * 2;
-    names.forEach((n, i) => {
-      const x = (i % perRow) * 220 * ratio + 8 * ratio;
-      const y = top + Math.floor(i / perRow) * line;
-      ctx.fillStyle = seriesColor(i);
-      ctx.fillRect(x, y - 9 * ratio, 10 * ratio, 10 * ratio);
-      ctx.fillStyle = cssVar('--fg') || '#000';
-      ctx.fillText(n.length > 34 ? `${n.slice(0, 33)}…` : n, x + 14 * ratio, y);
-    });
-    canvas.toBlob((b) => {
-      if (b) download(fileName(this.opts.title, 'png', new Date()), b);
-    }, 'image/png');
+    chartToPNG(this.plot?.ctx.canvas, this.opts.title, this.names());
   }
 
   /** Removes the plot (and its window listeners). */
