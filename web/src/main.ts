@@ -25,6 +25,7 @@ function shareButton(): HTMLButtonElement {
 }
 
 const banner = el('div', { class: 'banner', 'data-testid': 'connection-banner', role: 'status', hidden: '' }, 'Connection to Vitals lost: reconnecting… (charts resume and fill the gap when it is back)');
+const brand = el('a', { class: 'brand', href: '#/', title: 'Connected' }, el('span', { class: 'dot' }), 'Vitals');
 const pickerSlot = el('span', { class: 'picker-slot' });
 const nav = el(
   'nav',
@@ -32,10 +33,11 @@ const nav = el(
   el('a', { href: '#/', 'data-view': 'overview' }, 'Overview'),
   el('a', { href: '#/explore', 'data-view': 'explore' }, 'Explore'),
   el('a', { href: '#/panel/histograms', 'data-view': 'histograms' }, 'Histograms'),
+  el('a', { href: '#/board', 'data-view': 'board' }, 'Board'),
 );
 const main = el('main', { id: 'main', tabindex: '-1' });
 document.body.replaceChildren(
-  el('header', { class: 'top' }, el('a', { class: 'brand', href: '#/' }, el('span', { class: 'dot' }), 'Vitals'), nav, pickerSlot, shareButton(), themeToggle()),
+  el('header', { class: 'top' }, brand, nav, pickerSlot, shareButton(), themeToggle()),
   banner,
   main,
 );
@@ -43,8 +45,13 @@ document.body.replaceChildren(
 let view: View | undefined;
 let route: Route = parseHash(location.hash);
 
+/** Shows or hides the connection banner; the dot next to the name turns amber while disconnected. */
 function setBanner(down: boolean): void {
-  inFrame(banner, () => (banner.hidden = !down));
+  inFrame(banner, () => {
+    banner.hidden = !down;
+    brand.classList.toggle('down', down);
+    brand.title = down ? 'Disconnected: reconnecting' : 'Connected';
+  });
 }
 
 function go(r: Route, replace = false): void {
