@@ -22,14 +22,26 @@ export function board(ctx: ViewContext, qs: string[]): View {
     chart.root.dataset.index = String(i);
     charts.push(chart);
     group.add(chart);
-    grid.append(el('section', { class: 'panel' }, chart.root));
+    const remove = el('button', { type: 'button', class: 'tool remove', title: 'Remove this chart from the board', 'aria-label': 'Remove this chart' }, '×');
+    remove.addEventListener('click', () => ctx.go({ view: 'board', qs: qs.filter((_q, j) => j !== i), range: ctx.range }));
+    grid.append(el('section', { class: 'panel' }, remove, chart.root));
   });
+  const input = el('input', { type: 'text', class: 'add-input', placeholder: 'Add a chart: a PromQL expression, then Enter', 'aria-label': 'PromQL of a chart to add', spellcheck: 'false' });
+  const add = (): void => {
+    const q = input.value.trim();
+    if (q) ctx.go({ view: 'board', qs: [...qs, q], range: ctx.range });
+  };
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') add();
+  });
+  const addButton = el('button', { type: 'button' }, 'Add');
+  addButton.addEventListener('click', add);
   const help = el(
     'p',
     { class: 'explain' },
-    qs.length === 0 ? 'An empty board: add expressions to the URL (#/board?q=up&q=node_load1), or build one from the explorer.' : `${qs.length} live charts`,
+    qs.length === 0 ? 'An empty board: add charts below; the URL keeps them (#/board?q=up&q=node_load1), to share.' : `${qs.length} live charts; the URL keeps them, to share.`,
   );
-  ctx.main.replaceChildren(el('h1', {}, 'Board'), help, grid);
+  ctx.main.replaceChildren(el('h1', {}, 'Board'), help, el('div', { class: 'editor add' }, input, addButton), grid);
   void group.start();
   return {
     stop: () => group.stop(),
