@@ -27,6 +27,18 @@ export function timeLabel(t: number, incr: number): string {
 /** Tick steps for bytes: 1, 2, 5, 10, 20, 50, 100, 200, 500 of each binary unit, so that ticks read "2 GiB", "4 GiB". */
 const BYTE_STEPS = [0, 1, 2, 3, 4, 5, 6].flatMap((k) => [1, 2, 5, 10, 20, 50, 100, 200, 500].map((m) => m * 1024 ** k));
 
+/** Running sums of the series (nulls count as 0 below, and stay null where the series itself has none). */
+function stacked(series: (number | null)[][]): (number | null)[][] {
+  const sum: number[] = [];
+  return series.map((values) =>
+    values.map((v, i) => {
+      const below = sum[i] ?? 0;
+      sum[i] = below + (v ?? 0);
+      return v === null ? null : below + v;
+    }),
+  );
+}
+
 /** Width of the y axis for its labels (11px font: about 7px a character, plus ticks and gap). */
 function axisWidth(values: string[] | null): number {
   const longest = Math.max(3, ...(values ?? []).map((v) => v.length));
@@ -49,6 +61,8 @@ export interface ChartOptions {
   editable?: boolean;
   /** Fill the area under the lines. */
   fill?: boolean;
+  /** Stack the series (each drawn on top of the ones before, filled): parts of a whole, like CPU modes. */
+  stack?: boolean;
   /** Upper bound the y axis always reaches (e.g. 1 for ratios). */
   yMax?: number;
   /** Legend name of each query's series (its labels are added when it gives several). */
@@ -203,7 +217,7 @@ export class Chart implements Consumer {
     if (!this.root.isConnected) return;
     const f = this.frame;
     const keys = f.series.map((s) => s.key).join('\n');
-    const data = [f.times, ...f.series.map((s) => s.values)] as uPlot.AlignedData;
+    const data = [f.times, ...(this.opts.stack ? stacked(f.series.map((s) => s.values)) : f.series.map((s) => s.values))] as uPlot.AlignedData;
     if (!this.plot || keys !== this.seriesKeys) {
       this.seriesKeys = keys;
       this.plot?.destroy();
@@ -255,12 +269,13 @@ export class Chart implements Consumer {
             stroke: color,
             width: 1.5,
             dash: dashed.has(q) ? [6, 4] : undefined,
-            fill: this.opts.fill && !dashed.has(q) ? `${color}22` : undefined,
-            value: (_u: uPlot, v: number | null) => formatValue(v, unit),
+            fill: this.opts.stack ? `${color}55` : this.opts.fill && !dashed.has(q) ? `${color}22` : undefined,
+            value: (_u: uPlot, v: number | null, si: number, idx: number | null) => formatValue(this.opts.stack ? this.raw(si, idx) : v, unit),
           } satisfies uPlot.Series;
         }),
       ],
-      plugins: [tooltipPlugin(unit)],
+      bands: this.opts.stack ? this.frame.series.slice(1).map((_s, i) => ({ series: [i + 2, i + 1] as [number, number] })) : undefined,
+      plugins: [tooltipPlugin(unit, (si, idx) => this.raw(si, idx))],
       hooks: {
         setSelect: [
           (u) => {
@@ -273,6 +288,11 @@ export class Chart implements Consumer {
         ],
       },
     };
+  }
+
+  /** The value of series `si` (1-based, as uPlot counts) at point `idx`, before stacking. */
+  private raw(si: number, idx: number | null): number | null {
+    return idx === null ? null : (this.frame.series[si - 1]?.values[idx] ?? null);
   }
 
   /** Legend names: the query's name when given, with the labels that tell its series apart. */

@@ -14,6 +14,8 @@ export interface ChartDef {
   dashed?: number[];
   /** Fill under the lines. */
   fill?: boolean;
+  /** Stack the series (parts of a whole). */
+  stack?: boolean;
   /** Legend name of each query's series (its labels are added when it gives several). */
   names?: string[];
 }
@@ -60,10 +62,10 @@ export const PANELS: PanelDef[] = [
       queries: [`sum by (mode) (rate(node_cpu_seconds_total{mode!="idle"}[${R}])) / scalar(count(node_cpu_seconds_total{mode="idle"}))`],
       unit: 'ratio',
       yMax: 1,
-      fill: true,
+      stack: true,
     },
     details: [
-      { title: 'CPU by mode (share of all cores)', queries: [`sum by (mode) (rate(node_cpu_seconds_total{mode!="idle"}[${R}])) / scalar(count(node_cpu_seconds_total{mode="idle"}))`], unit: 'ratio', yMax: 1 },
+      { title: 'CPU by mode (share of all cores, stacked)', queries: [`sum by (mode) (rate(node_cpu_seconds_total{mode!="idle"}[${R}])) / scalar(count(node_cpu_seconds_total{mode="idle"}))`], unit: 'ratio', yMax: 1, stack: true },
       { title: 'Busy per core', queries: [`1 - rate(node_cpu_seconds_total{mode="idle"}[${R}])`], unit: 'ratio', yMax: 1 },
       { title: 'I/O wait per core', queries: [`rate(node_cpu_seconds_total{mode="iowait"}[${R}])`], unit: 'ratio' },
       { title: 'Steal per core (time taken by the hypervisor)', queries: [`rate(node_cpu_seconds_total{mode="steal"}[${R}])`], unit: 'ratio' },

@@ -2,8 +2,11 @@ import type uPlot from 'uplot';
 import { el, seriesColor } from './dom.js';
 import { formatValue, type Unit } from './units.js';
 
-/** A uPlot plugin showing the exact values under the cursor, with units, next to it. */
-export function tooltipPlugin(unit: Unit): uPlot.Plugin {
+/**
+ * A uPlot plugin showing the exact values under the cursor, with units, next to it; `raw` gives
+ * a series' value at a point (stacked charts draw sums but show each series' own value).
+ */
+export function tooltipPlugin(unit: Unit, raw: (si: number, idx: number) => number | null): uPlot.Plugin {
   let tip: HTMLElement;
   return {
     hooks: {
@@ -22,7 +25,7 @@ export function tooltipPlugin(unit: Unit): uPlot.Plugin {
         const t = u.data[0][i];
         const rows: [number, string, number][] = [];
         for (let s = 1; s < u.series.length; s++) {
-          const v = u.data[s]?.[i];
+          const v = raw(s, i);
           if (v === null || v === undefined || !u.series[s]?.show) continue;
           rows.push([s, String(u.series[s]?.label ?? ''), v]);
         }
