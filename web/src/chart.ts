@@ -251,10 +251,12 @@ export class Chart implements Consumer {
         x: { time: true, range: (_u, min, max) => (this.win ? [this.win.start, this.win.end] : [min, max]) },
         y: {
           range: (_u, min, max) => {
-            const lo = Math.min(0, min);
+            // From zero, unless the values sit far from it (a counter, a temperature): then around them.
+            const narrow = yMax === undefined && min > 0 && max - min < 0.25 * max;
+            const lo = narrow ? min - (max - min) * 0.1 : Math.min(0, min);
             const hi = Math.max(max, yMax ?? max);
             if (!(hi > lo)) return [lo, lo + (yMax ?? 1)];
-            return [lo, yMax !== undefined && hi <= yMax ? hi : hi * 1.05];
+            return [lo, yMax !== undefined && hi <= yMax ? hi : hi + (hi - lo) * 0.05];
           },
         },
       },
