@@ -58,22 +58,27 @@ impl Stream {
         Stream { body: resp.into_body(), buffer: String::new() }
     }
 
-    /// The next event's name and data (`None` at the end of the stream); fails after 10 s.
+    /// The next event's name and data (`None` at the end of the stream); fails after 60 s.
     async fn next(&mut self) -> Option<(String, String)> {
+        let block = self.next_block().await?;
+        let (mut name, mut data) = (String::new(), String::new());
+        for line in block.lines() {
+            if let Some(v) = line.strip_prefix("event: ") {
+                name = v.to_owned();
+            } else if let Some(v) = line.strip_prefix("data: ") {
+                data.push_str(v);
+            }
+        }
+        Some((name, data))
+    }
+
+    /// The next block of lines up to a blank line, as sent.
+    async fn next_block(&mut self) -> Option<String> {
         loop {
             if let Some(end) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..end + 2).collect();
-                let (mut name, mut data) = (String::new(), String::new());
-                for line in block.lines() {
-                    if let Some(v) = line.strip_prefix("event: ") {
-                        name = v.to_owned();
-                    } else if let Some(v) = line.strip_prefix("data: ") {
-                        data.push_str(v);
-                    }
-                }
-                return Some((name, data));
+                return Some(self.buffer.drain(..end + 2).collect());
             }
-            let frame = tokio::time::timeout(Duration::from_secs(10), self.body.frame()).await.expect("an event within 10 s");
+            let frame = tokio::time::timeout(Duration::from_secs(60), self.body.frame()).await.expect("an event within 60 s");
             match frame {
                 Some(frame) => {
                     if let Ok(bytes) = frame.unwrap().into_data() {
@@ -220,4 +225,15 @@ async fn shutting_down_ends_open_streams_and_refuses_new_ones() {
     let (status, body) = get(&routes, "/api/v1/live?query=vector(1)").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(json(&body)["error"], "Vitals is shutting down");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_quiet_stream_gets_a_keep_alive_comment_every_15_seconds() {
+    let f = fixture(Some(1_700_000_000_000)).await;
+    let mut stream = Stream::open(&f.app, "/api/v1/live?query=vector(1)").await;
+    assert_eq!(stream.next().await.unwrap().0, "hello");
+    assert_eq!(stream.next().await.unwrap().0, "update");
+    let waited = tokio::time::Instant::now();
+    assert_eq!(stream.next_block().await.unwrap(), ": keep-alive\n\n");
+    assert_eq!(waited.elapsed(), Duration::from_secs(15));
 }
