@@ -1,14 +1,14 @@
 //! `vitals serve`: the HTTP server, the store, the state database and the collectors,
 //! until SIGINT or SIGTERM.
 //!
-//! Startup: bind the listen address and print one line with its URL, serve `/-/healthy`
+//! Startup: bind the listen address and print one line with its URL (the dashboard's), serve `/-/healthy`
 //! at once, open the store (replaying the WAL) and the state database, start the
 //! collectors, and only then answer `/-/ready` with 200. Shutdown, on the first signal:
 //! stop accepting connections and let requests in flight finish (up to 30 s), stop the
 //! collectors, close the store (which fsyncs), and record it in the audit log. A second
 //! signal exits at once; acknowledged samples are in the WAL either way.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -62,7 +62,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             })
             .await
     });
-    println!("Vitals {VERSION} listening on http://{addr} (data directory {})", config.data_dir.display());
+    println!("Vitals {VERSION} listening on http://{}/ (data directory {})", browsable(addr), config.data_dir.display());
 
     let started = Instant::now();
     let running = match Running::start(&config, addr, &app).await {
@@ -87,6 +87,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         eprintln!("received {signal} again: exiting without a clean shutdown (acknowledged samples are in the WAL)");
         std::process::exit(1);
     });
+    // Live event streams never end by themselves: end them, or the drain would wait for them.
+    app.close_streams();
     let _ = stop_http.send(());
     let http_result = match server_done {
         Some(result) => Some(result),
@@ -103,6 +105,16 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         Some(Ok(Err(e))) => Err(anyhow::Error::new(e).context("the HTTP server failed")),
         Some(Err(e)) => Err(anyhow::Error::new(e).context("the HTTP server task failed")),
         _ => Ok(()),
+    }
+}
+
+/// The address to open in a browser: for a wildcard listen address (`0.0.0.0`, `[::]`),
+/// the loopback one with the same port.
+fn browsable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => SocketAddr::new(Ipv4Addr::LOCALHOST.into(), addr.port()),
+        IpAddr::V6(ip) if ip.is_unspecified() => SocketAddr::new(Ipv6Addr::LOCALHOST.into(), addr.port()),
+        _ => addr,
     }
 }
 
@@ -153,6 +165,7 @@ impl Running {
             lookback_delta: q.lookback_delta,
         };
         let engine = Engine::new(store.clone(), engine_opts);
+        app.set_live(scheduler.cycles(), config.collection.interval);
         app.set_ready(Ready {
             store: store.clone(),
             state: state.clone(),

@@ -78,6 +78,7 @@ impl Server {
             .split("http://")
             .nth(1)
             .and_then(|rest| rest.split_whitespace().next())
+            .map(|url| url.trim_end_matches('/'))
             .unwrap_or_else(|| panic!("no listen URL in {line:?}; stderr: {}", std::fs::read_to_string(&stderr).unwrap_or_default()))
             .to_owned();
         let agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(20))).build().into();

@@ -19,3 +19,4 @@ mod promtool;
 mod serve;
 mod services;
 mod shutdown;
+mod web;

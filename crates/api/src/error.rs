@@ -55,6 +55,11 @@ impl ApiError {
             e => ApiError::internal(e.to_string()),
         }
     }
+
+    /// The response body: `{"status":"error","errorType":...,"error":...}`.
+    pub(crate) fn json(&self) -> serde_json::Value {
+        serde_json::json!({"status": "error", "errorType": self.error_type, "error": self.message})
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -62,7 +67,7 @@ impl IntoResponse for ApiError {
         if self.status.is_server_error() {
             tracing::error!(status = %self.status, "{}", self.message);
         }
-        let body = serde_json::json!({"status": "error", "errorType": self.error_type, "error": self.message});
+        let body = self.json();
         (self.status, Json(body)).into_response()
     }
 }

@@ -23,6 +23,8 @@
 //! | `/api/v1/analytics/trend` | GET, POST | Theil-Sen slope, Mann-Kendall test, rising or falling |
 //! | `/api/v1/analytics/correlate` | GET, POST | series ranked by change against a baseline (Kolmogorov-Smirnov, volume), or by lagged correlation with a `target` (Pearson, Spearman) |
 //! | `/api/v1/analytics/percentiles` | GET, POST | P50, P95, P99, P99.9 of a query's samples in a window, per series and merged, by a mergeable sketch |
+//! | `/api/v1/live` | GET | instant queries pushed after every collection cycle (server-sent events) |
+//! | `/`, `/assets/{file}` | GET | the web dashboard, embedded (built from `web/` by `build.rs`) |
 //!
 //! API errors use Prometheus' shape, `{"status":"error","errorType":"bad_data","error":"..."}`,
 //! with 400 for bad input; bad input never causes a 5xx. Queries that cannot be evaluated

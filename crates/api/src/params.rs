@@ -47,6 +47,11 @@ impl Params {
         self.0.iter().find(|(n, v)| n == name && !v.is_empty()).map(|(_, v)| v.as_str())
     }
 
+    /// Every value of `name`, in order, empty ones included.
+    pub(crate) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0.iter().filter(move |(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
     /// The matcher sets of every `match[]` (or VictoriaMetrics' `match`) selector; a
     /// selector with `or` gives one set per alternative. Compiles regular expressions:
     /// call it off the async threads.

@@ -10,6 +10,7 @@ use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+use tokio::sync::watch;
 use vitals_store::Store;
 
 use crate::cycle::Cycles;
@@ -36,6 +37,7 @@ pub struct Scheduler {
     thread: Option<JoinHandle<()>>,
     latest: Latest,
     statuses: Statuses,
+    cycles: watch::Receiver<Option<i64>>,
 }
 
 impl Scheduler {
@@ -48,6 +50,7 @@ impl Scheduler {
         let statuses = Statuses::default();
         let mut cycles = Cycles::new(store, collectors, &opts, latest.clone(), statuses.clone())?;
         let (stop, stop_rx) = mpsc::channel::<()>();
+        let (cycled, cycles_rx) = watch::channel(None);
         let interval_ms = i64::try_from(opts.interval.as_millis()).unwrap_or(i64::MAX).max(1);
         let thread = thread::Builder::new().name("collect-scheduler".into()).spawn(move || {
             let mut last = i64::MIN;
@@ -69,6 +72,7 @@ impl Scheduler {
                     Err(RecvTimeoutError::Timeout) if wall_clock_ms() < tick => {}
                     Err(RecvTimeoutError::Timeout) => {
                         cycles.run(tick, interval_ms);
+                        cycled.send_replace(Some(tick));
                         last = tick;
                     }
                     Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
@@ -76,7 +80,7 @@ impl Scheduler {
             }
             cycles.shut_down();
         })?;
-        Ok(Scheduler { stop, thread: Some(thread), latest, statuses })
+        Ok(Scheduler { stop, thread: Some(thread), latest, statuses, cycles: cycles_rx })
     }
 
     /// The latest readings of every collector, for `/metrics`.
@@ -87,6 +91,13 @@ impl Scheduler {
     /// The collectors' states, for `/api/v1/status/collectors`.
     pub fn statuses(&self) -> Statuses {
         self.statuses.clone()
+    }
+
+    /// The time (ms) of the latest cycle whose samples are in the store, `None` before the
+    /// first; it changes after each cycle's append, for live views. Never waits on readers:
+    /// one that misses cycles sees only the latest. Closed when the scheduler stops.
+    pub fn cycles(&self) -> watch::Receiver<Option<i64>> {
+        self.cycles.clone()
     }
 
     /// Every collector's current state: those that run, then those that do not.
@@ -117,7 +128,49 @@ fn next_tick(now: i64, last: i64, interval_ms: i64) -> (i64, i64) {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Instant;
+
+    use vitals_store::{Matcher, StoreOptions};
+
     use super::*;
+    use crate::{CollectError, Emitter, Metric};
+
+    const SEEN: Metric = Metric::gauge("test_seen", "A constant.", "");
+
+    struct Constant;
+    impl Collector for Constant {
+        fn name(&self) -> &str {
+            "constant"
+        }
+        fn collect(&mut self, out: &mut Emitter) -> Result<(), CollectError> {
+            out.push(&SEEN, &[], 1.0)
+        }
+    }
+
+    #[test]
+    fn each_cycle_is_announced_once_its_samples_are_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() }).unwrap();
+        let opts = SchedulerOptions { interval: Duration::from_millis(100), base_labels: Vec::new(), not_run: Vec::new() };
+        let scheduler = Scheduler::start(&store, vec![Box::new(Constant)], opts).unwrap();
+        let mut cycles = scheduler.cycles();
+        assert_eq!(*cycles.borrow_and_update(), None, "no cycle has run yet");
+        let started = Instant::now();
+        let mut seen = Vec::new();
+        while seen.len() < 2 {
+            assert!(started.elapsed() < Duration::from_secs(30), "fewer than 2 cycles announced after 30 s: {seen:?}");
+            if cycles.has_changed().unwrap() {
+                let t = cycles.borrow_and_update().unwrap();
+                let stored = store.select(&[Matcher::equal("__name__", "test_seen")], t, t).unwrap();
+                assert_eq!(stored.len(), 1, "the announced cycle {t}'s sample is readable");
+                seen.push(t);
+            }
+            thread::sleep(Duration::from_millis(5));
+        }
+        assert!(seen[0] < seen[1] && seen.iter().all(|t| t % 100 == 0), "{seen:?}");
+        scheduler.stop();
+        assert!(cycles.has_changed().is_err(), "the announcements end with the scheduler");
+    }
 
     #[test]
     fn ticks_are_the_next_multiple_of_the_interval() {

@@ -6,11 +6,13 @@ mod export;
 mod format;
 mod health;
 mod import;
+mod live;
 mod metadata;
 mod metrics;
 mod query;
 mod series;
 mod status;
+mod web;
 
 use axum::http::{StatusCode, Uri};
 use axum::routing::{get, post};
@@ -43,7 +45,10 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/analytics/trend", get(analytics::trend::trend).post(analytics::trend::trend))
         .route("/api/v1/analytics/correlate", get(analytics::correlate::correlate).post(analytics::correlate::correlate))
         .route("/api/v1/analytics/percentiles", get(analytics::percentiles::percentiles).post(analytics::percentiles::percentiles))
-        .fallback(not_found)
+        .route("/api/v1/live", get(live::live))
+        .route("/", get(web::index))
+        .route("/assets/{file}", get(web::fallback))
+        .fallback(web::fallback)
         .with_state(app)
 }
 
@@ -62,3 +67,9 @@ mod tests;
 
 #[cfg(test)]
 mod query_tests;
+
+#[cfg(test)]
+mod live_tests;
+
+#[cfg(test)]
+mod web_tests;
