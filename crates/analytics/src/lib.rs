@@ -4,9 +4,14 @@
 //!
 //! | Module | What |
 //! | --- | --- |
+//! | [`anomaly`] | Streaming anomaly scores and flags per sample, state of fixed size per series. |
+//! | [`nab`] | The Numenta Anomaly Benchmark's scoring: windows, sigmoid, profiles, threshold sweep, normalisation. |
 
 #![warn(missing_docs)]
 
+pub mod anomaly;
 mod error;
+pub mod nab;
 
+pub use anomaly::{AnomalyDetector, AnomalyParams, AnomalyScore};
 pub use error::AnalyticsError;
