@@ -25,9 +25,7 @@ struct File {
 }
 
 fn main() -> Result<()> {
-    let dir = std::env::args()
-        .nth(1)
-        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/nab"), PathBuf::from);
+    let dir = std::env::args().nth(1).map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/nab"), PathBuf::from);
     let windows = nab::parse_windows(&std::fs::read_to_string(dir.join("combined_windows.json")).context("combined_windows.json")?)?;
     let profiles = nab::parse_profiles(&std::fs::read_to_string(dir.join("profiles.json")).context("profiles.json")?)?;
     let files = load(&dir.join("data"), &windows)?;

@@ -28,8 +28,8 @@ impl Contexts {
         Contexts { counts: Box::new([0; CONTEXTS]), lo: f64::INFINITY, hi: f64::NEG_INFINITY, prev: [0; 2], seen: 0 }
     }
 
-    /// Adds finite `x` and answers how new its context is: 1 never seen, 0.5 seen once,
-    /// 0 seen more often (or not yet three values).
+    /// Adds finite `x` and answers how new its context is: 1 never seen, 0 seen before
+    /// (or not yet three values).
     pub(crate) fn push(&mut self, x: f64) -> f64 {
         self.lo = self.lo.min(x);
         self.hi = self.hi.max(x);
@@ -42,11 +42,7 @@ impl Contexts {
         };
         let novelty = if self.seen >= 2 {
             let slot = &mut self.counts[(self.prev[0] * LEVELS + self.prev[1]) * LEVELS + level];
-            let novelty = match *slot {
-                0 => 1.0,
-                1 => 0.5,
-                _ => 0.0,
-            };
+            let novelty = if *slot == 0 { 1.0 } else { 0.0 };
             *slot = slot.saturating_add(1);
             novelty
         } else {

@@ -122,7 +122,7 @@ impl AnomalyDetector {
                 self.diff_recent.push(d.abs());
                 // Volatility rising or collapsing, as a log ratio of recent to usual size of changes.
                 let recent = self.diff_recent.mean().max(floor);
-                volatility = (recent / usual).ln().abs() / 3.0;
+                volatility = (recent / usual).ln().abs() / 12.0;
             }
             self.diff.push(d);
         }

@@ -5,8 +5,9 @@
 //! 1. Raw score: the largest of four signs of unusual behaviour, each in [0, 1]: the value's
 //!    distance from its usual level and the change from the previous sample's distance from
 //!    the usual change (both in standard deviations over `long` samples, /8), the recent size
-//!    of changes against the usual one (log ratio, so calm after noise counts as much as
-//!    noise after calm), and the novelty of the last three quantised levels.
+//!    of changes against the usual one (|log ratio| / 12, so calm after noise counts as
+//!    much as noise after calm), and the novelty (1 if never seen) of the last three levels
+//!    of the value quantised in ten over the range seen.
 //! 2. Anomaly likelihood (after Numenta's HTM detector): the average of the last `average`
 //!    raw scores is compared with the mean and spread of raw scores over `history` samples;
 //!    its Gaussian tail probability `q` becomes the score `ln q / ln 1e-7` (clamped), so

@@ -23,6 +23,6 @@ pub struct AnomalyParams {
 
 impl Default for AnomalyParams {
     fn default() -> AnomalyParams {
-        AnomalyParams { learn: 30, long: 500, short: 12, history: 1000, average: 6, threshold: 0.5, suppress: 200 }
+        AnomalyParams { learn: 30, long: 500, short: 12, history: 1000, average: 3, threshold: 0.4, suppress: 200 }
     }
 }

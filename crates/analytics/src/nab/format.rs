@@ -43,9 +43,8 @@ pub fn parse_row(line: &str, line_no: usize) -> Result<Row<'_>, AnalyticsError> 
     let (Some(timestamp_text), Some(value_text), None) = (fields.next(), fields.next(), fields.next()) else {
         return Err(err(format!("expected two fields `timestamp,value`, got {:?}", line)));
     };
-    let timestamp_ms = parse_timestamp(timestamp_text).ok_or_else(|| {
-        err(format!("timestamp {timestamp_text:?} is not `YYYY-MM-DD HH:MM:SS`, RFC 3339 or Unix seconds"))
-    })?;
+    let timestamp_ms = parse_timestamp(timestamp_text)
+        .ok_or_else(|| err(format!("timestamp {timestamp_text:?} is not `YYYY-MM-DD HH:MM:SS`, RFC 3339 or Unix seconds")))?;
     let value = value_text.trim().parse::<f64>().map_err(|_| err(format!("value {value_text:?} is not a number")))?;
     Ok(Row { timestamp_text, value_text, timestamp_ms, value })
 }

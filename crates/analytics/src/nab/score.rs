@@ -71,7 +71,8 @@ impl Labelled {
             };
             rows.push((i, worth));
         }
-        let windows = rows.iter().filter_map(|(_, w)| if let Worth::Window { id, .. } = w { Some(*id) } else { None }).max().map_or(0, |m| m + 1);
+        let windows =
+            rows.iter().filter_map(|(_, w)| if let Worth::Window { id, .. } = w { Some(*id) } else { None }).max().map_or(0, |m| m + 1);
         Labelled { rows, windows }
     }
 
