@@ -90,7 +90,7 @@ pub fn raw_score(files: &[(&Labelled, &[f64])], profile: &Profile, threshold: f6
     for (labels, scores) in files {
         let mut best = vec![None::<f64>; labels.windows];
         for &(i, worth) in &labels.rows {
-            if scores.get(i).is_none_or(|&s| !(s >= threshold)) {
+            if !scores.get(i).is_some_and(|&s| s >= threshold) {
                 continue;
             }
             match worth {
