@@ -2,13 +2,17 @@
 //! over stored series ask a running Vitals through `/api/v1/analytics/...` (so the CLI and
 //! the HTTP API give the same answers); those over a file run here.
 
+mod anomalies;
+
 use std::process::ExitCode;
 
 use crate::cli::{AnalyzeArgs, AnalyzeCommand};
 
 /// Runs the analysis and prints its answer; on failure prints `vitals analyze: <reason>`.
 pub fn run(args: AnalyzeArgs) -> ExitCode {
-    let result: anyhow::Result<()> = match args.command {};
+    let result: anyhow::Result<()> = match args.command {
+        AnalyzeCommand::Anomalies(a) => anomalies::run(&a),
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
