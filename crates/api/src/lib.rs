@@ -17,6 +17,7 @@
 //! | `/api/v1/status/collectors` | GET | each collector's state (up, degraded, down, unavailable, disabled) and why |
 //! | `/api/v1/export` | GET, POST | raw samples as JSON lines (VictoriaMetrics format) |
 //! | `/api/v1/import/prometheus` | POST | text exposition in, optionally gzip |
+//! | `/api/v1/analytics/anomalies` | GET, POST | streaming anomaly scores and flagged points of each series of a query over a window |
 //!
 //! API errors use Prometheus' shape, `{"status":"error","errorType":"bad_data","error":"..."}`,
 //! with 400 for bad input; bad input never causes a 5xx. Queries that cannot be evaluated

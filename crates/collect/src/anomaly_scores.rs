@@ -123,7 +123,12 @@ fn rate(last: &mut Option<(i64, f64)>, t_ms: i64, value: f64) -> Option<f64> {
 }
 
 /// Registers the score and flag series of `info`, and the families' metadata once.
-fn register(store: &Store, base: &[(String, String)], metadata_set: &mut bool, info: &SeriesInfo) -> Result<(SeriesRef, SeriesRef), StoreError> {
+fn register(
+    store: &Store,
+    base: &[(String, String)],
+    metadata_set: &mut bool,
+    info: &SeriesInfo,
+) -> Result<(SeriesRef, SeriesRef), StoreError> {
     if !*metadata_set {
         store.set_metadata(SCORE.name, SCORE.metadata())?;
         store.set_metadata(FLAG.name, FLAG.metadata())?;

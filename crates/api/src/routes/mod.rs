@@ -37,6 +37,7 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/export", get(export::export).post(export::export))
         .route("/api/v1/import/prometheus", post(import::import))
         .route("/api/v1/status/collectors", get(collectors::collectors))
+        .route("/api/v1/analytics/anomalies", get(analytics::anomalies::anomalies).post(analytics::anomalies::anomalies))
         .fallback(not_found)
         .with_state(app)
 }

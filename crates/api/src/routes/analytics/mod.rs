@@ -7,6 +7,8 @@
 //! route's usual number of points, at least 1 s). Answers use Prometheus' envelope,
 //! `{"status":"success","data":...}`, and its error shape.
 
+pub(crate) mod anomalies;
+
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value as Json};
