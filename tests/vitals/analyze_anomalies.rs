@@ -1,8 +1,12 @@
-//! `vitals analyze anomalies`: generated data with a known spike, and a real NAB file.
+//! `vitals analyze anomalies` on generated data with a known spike and on a real NAB file,
+//! and the anomaly scores `vitals serve` stores for the series it collects.
 
 use std::path::Path;
+use std::time::Duration;
 
-use crate::common::run;
+use serde_json::Value;
+
+use crate::common::{run, Server};
 
 fn rows(stdout: &[u8]) -> Vec<Vec<String>> {
     String::from_utf8_lossy(stdout).lines().map(|l| l.split(',').map(str::to_string).collect()).collect()
@@ -62,4 +66,42 @@ fn a_bad_row_is_named_by_its_line() {
     std::fs::write(&missing_header, "2014-04-10 07:15:00,1\n").unwrap();
     let out = run(&["analyze", "anomalies", "--input", missing_header.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 1: expected the header `timestamp,value`"));
+}
+
+/// The instant values of `query` on `server`, with their labels.
+fn instant(server: &Server, query: &str) -> Vec<Value> {
+    let (status, body) = server.get_with("/api/v1/query", &[("query", query)]);
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str::<Value>(&body).unwrap()["data"]["result"].as_array().unwrap().clone()
+}
+
+#[test]
+fn serve_scores_every_collected_series_unless_switched_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"));
+    let mut scores = Vec::new();
+    server.wait_until(Duration::from_secs(15), "scoring a counter's rate and a gauge", || {
+        scores = instant(&server, r#"vitals_anomaly_score{metric=~"process_cpu_seconds_total|process_resident_memory_bytes"}"#);
+        scores.len() == 2
+    });
+    for s in &scores {
+        assert_eq!(s["metric"]["job"], "vitals", "{s}");
+        assert_eq!(s["metric"]["instance"], server.addr.as_str(), "{s}");
+        let v: f64 = s["value"][1].as_str().unwrap().parse().unwrap();
+        assert!((0.0..=1.0).contains(&v), "{s}");
+    }
+    let flags = instant(&server, r#"vitals_anomaly_flag{metric="process_resident_memory_bytes"}"#);
+    assert_eq!(flags.len(), 1);
+    assert!(["0", "1"].contains(&flags[0]["value"][1].as_str().unwrap()));
+    assert!(instant(&server, "vitals_anomaly_scored_samples_total > 0").len() == 1);
+    // Info metrics are not judged.
+    assert!(instant(&server, r#"vitals_anomaly_score{metric="vitals_build_info"}"#).is_empty());
+    drop(server);
+
+    let config = dir.path().join("vitals.yaml");
+    std::fs::write(&config, "collection:\n  interval: 200ms\n  anomaly_scores: false\n").unwrap();
+    let server = Server::start_with_config(&dir.path().join("off"), &config);
+    server.wait_until(Duration::from_secs(10), "collecting", || !instant(&server, "process_resident_memory_bytes").is_empty());
+    std::thread::sleep(Duration::from_millis(600));
+    assert!(instant(&server, "vitals_anomaly_score").is_empty());
 }

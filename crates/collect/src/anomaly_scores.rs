@@ -70,7 +70,8 @@ impl AnomalyScores {
         let started = Instant::now();
         for (&(series, value), reading) in samples.iter().zip(readings) {
             let kind = reading.series.metric.kind;
-            if kind == MetricKind::Info {
+            // Info metrics (always 1, by type or by Prometheus' `_info` naming) say nothing.
+            if kind == MetricKind::Info || reading.series.metric.name.ends_with("_info") {
                 continue;
             }
             let judged = match self.judged.entry(series) {

@@ -137,3 +137,54 @@ impl AnomalyDetector {
         (level_z / Z_FULL).max(change_z / Z_FULL).max(volatility).max(novelty).min(RAW_MAX)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A wobbling level: 10 plus a repeating pattern of period 7.
+    fn usual(i: i64) -> f64 {
+        10.0 + [0.0, 0.3, -0.2, 0.5, -0.4, 0.1, -0.3][(i % 7) as usize]
+    }
+
+    fn run(d: &mut AnomalyDetector, range: std::ops::Range<i64>, value: impl Fn(i64) -> f64) -> Vec<AnomalyScore> {
+        range.map(|i| d.update(i * 1000, value(i))).collect()
+    }
+
+    #[test]
+    fn a_spike_is_flagged_once_and_usual_values_are_not() {
+        let mut d = AnomalyDetector::new(&AnomalyParams::default());
+        let before = run(&mut d, 0..600, usual);
+        assert!(before[100..].iter().all(|s| !s.anomalous && s.score < 0.4), "usual values flagged");
+        let spike = d.update(600_000, 30.0);
+        assert!(spike.anomalous && spike.score > 0.6, "{spike:?}");
+        // The return to usual right after is within the suppression period: not flagged again.
+        let after = run(&mut d, 601..700, usual);
+        assert!(after.iter().all(|s| !s.anomalous), "flagged again after the spike");
+        assert!(after.iter().all(|s| (0.0..=1.0).contains(&s.score)));
+    }
+
+    #[test]
+    fn gaps_and_bad_values_change_nothing() {
+        let params = AnomalyParams::default();
+        let (mut clean, mut gappy) = (AnomalyDetector::new(&params), AnomalyDetector::new(&params));
+        for i in 0..500 {
+            let want = clean.update(i * 1000, usual(i));
+            if i % 50 == 0 {
+                for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+                    assert_eq!(gappy.update(i * 1000 - 500, bad), AnomalyScore::NONE);
+                }
+            }
+            assert_eq!(gappy.update(i * 1000, usual(i)), want, "at {i}");
+            // Not after the previous sample: ignored.
+            assert_eq!(gappy.update(i * 1000, 1e9), AnomalyScore::NONE);
+        }
+    }
+
+    #[test]
+    fn nothing_is_scored_while_learning_and_state_is_small() {
+        let mut d = AnomalyDetector::new(&AnomalyParams::default());
+        assert!(run(&mut d, 0..30, |i| if i == 20 { 1e6 } else { 1.0 }).iter().all(|s| *s == AnomalyScore::NONE));
+        assert!(AnomalyDetector::state_bytes() < 1500, "{}", AnomalyDetector::state_bytes());
+    }
+}
