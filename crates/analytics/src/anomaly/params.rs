@@ -6,10 +6,6 @@
 pub struct AnomalyParams {
     /// Samples seen before any score above 0 is given (learning).
     pub learn: u32,
-    /// Horizon of the series' usual level and spread, and of its first differences.
-    pub long: u32,
-    /// Horizon of the recent spread of first differences, compared with the long one.
-    pub short: u32,
     /// Horizon of the distribution of raw scores that the likelihood compares against.
     pub history: u32,
     /// Raw scores averaged for the likelihood (1 to 16).
@@ -23,6 +19,6 @@ pub struct AnomalyParams {
 
 impl Default for AnomalyParams {
     fn default() -> AnomalyParams {
-        AnomalyParams { learn: 30, long: 500, short: 12, history: 1000, average: 3, threshold: 0.4, suppress: 200 }
+        AnomalyParams { learn: 30, history: 1000, average: 3, threshold: 0.4, suppress: 200 }
     }
 }

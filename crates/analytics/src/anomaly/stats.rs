@@ -36,11 +36,6 @@ impl Ewm {
     pub(crate) fn std(&self) -> f64 {
         self.var.max(0.0).sqrt()
     }
-
-    /// How many samples were added (saturating).
-    pub(crate) fn count(&self) -> u32 {
-        self.n
-    }
 }
 
 #[cfg(test)]
