@@ -30,7 +30,7 @@ impl AnomalyScore {
 }
 
 /// Scores one series' samples as they come. State of fixed size (see
-/// [`AnomalyDetector::state_bytes`]: 392 bytes on x86-64); no allocation per sample.
+/// [`AnomalyDetector::state_bytes`]: 400 bytes on x86-64); no allocation per sample.
 #[derive(Debug, Clone)]
 pub struct AnomalyDetector {
     params: AnomalyParams,

@@ -27,9 +27,9 @@ pub fn probation_period(len: usize) -> usize {
     (len * 15 / 100).min(750)
 }
 
-/// NAB's scaled sigmoid: from 1 well before 0 through 0 at 0 to -1 beyond 3.
+/// NAB's scaled sigmoid: from 1 well before 0 through 0 at 0 to -1 from 3 on.
 fn scaled_sigmoid(position: f64) -> f64 {
-    if position > 3.0 {
+    if position >= 3.0 {
         -1.0
     } else {
         2.0 / (1.0 + (5.0 * position).exp()) - 1.0
@@ -71,8 +71,18 @@ impl Labelled {
             };
             rows.push((i, worth));
         }
-        let windows =
-            rows.iter().filter_map(|(_, w)| if let Worth::Window { id, .. } = w { Some(*id) } else { None }).max().map_or(0, |m| m + 1);
+        // Windows wholly in the probationary period are not scored (NAB drops them too):
+        // number the others densely.
+        let mut dense = vec![None; bounds.len()];
+        let mut windows = 0;
+        for (_, worth) in &mut rows {
+            if let Worth::Window { id, .. } = worth {
+                *id = *dense[*id].get_or_insert_with(|| {
+                    windows += 1;
+                    windows - 1
+                });
+            }
+        }
         Labelled { rows, windows }
     }
 
@@ -237,6 +247,16 @@ mod tests {
         assert_eq!(threshold, 0.6);
         assert!((raw - 1.89).abs() < 1e-12);
         assert!((raw_score(&[(&labels, &a), (&labels, &b)], &p, threshold) - raw).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_window_within_the_probationary_period_is_not_scored() {
+        let ts: Vec<i64> = (0..100).collect();
+        let labels = Labelled::new(&ts, &[(2, 8), (40, 49)]);
+        assert_eq!(labels.windows(), 1);
+        let mut scores = vec![0.0; 100];
+        scores[40] = 1.0;
+        assert_eq!(optimise(&[(&labels, &scores)], &standard()), (1.0, 1.0));
     }
 
     #[test]
