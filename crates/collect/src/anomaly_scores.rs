@@ -7,7 +7,7 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use vitals_analytics::{AnomalyDetector, AnomalyParams};
 use vitals_store::{stale_marker, Labels, MetricKind, Sample, SeriesRef, Store, StoreError, METRIC_NAME_LABEL};
@@ -49,7 +49,8 @@ pub(crate) struct AnomalyScores {
     metadata_set: bool,
     /// Samples scored so far.
     pub(crate) scored: u64,
-    /// Time spent scoring them (detectors and registration of new series).
+    /// CPU time of the scheduler's thread spent scoring them (detectors, and registration
+    /// of new series), not wall time: a machine busy elsewhere does not inflate it.
     pub(crate) spent: Duration,
 }
 
@@ -67,7 +68,7 @@ impl AnomalyScores {
     /// Scores a collector run's `samples` (with their `readings`, in the same order) at
     /// `t_ms`, pushing scores and flags to `batch`. Info metrics are not scored.
     pub(crate) fn observe(&mut self, t_ms: i64, samples: &[(SeriesRef, f64)], readings: &[Reading], batch: &mut Vec<(SeriesRef, Sample)>) {
-        let started = Instant::now();
+        let started = thread_cpu_time();
         for (&(series, value), reading) in samples.iter().zip(readings) {
             let kind = reading.series.metric.kind;
             // Info metrics (always 1, by type or by Prometheus' `_info` naming) say nothing.
@@ -97,7 +98,7 @@ impl AnomalyScores {
             batch.push((judged.flag, Sample { t: t_ms, v: if verdict.anomalous { 1.0 } else { 0.0 } }));
             self.scored += 1;
         }
-        self.spent += started.elapsed();
+        self.spent += thread_cpu_time().saturating_sub(started);
     }
 
     /// Drops the detectors of series `gone`, marking their scores and flags stale at `t_ms`.
@@ -108,6 +109,17 @@ impl AnomalyScores {
                 batch.push((j.flag, Sample { t: t_ms, v: stale_marker() }));
             }
         }
+    }
+}
+
+/// CPU time of the calling thread so far (zero if the clock cannot be read).
+fn thread_cpu_time() -> Duration {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes into the timespec we own; the clock id is a constant.
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0;
+    match (ok, u64::try_from(ts.tv_sec), u32::try_from(ts.tv_nsec)) {
+        (true, Ok(secs), Ok(nanos)) => Duration::new(secs, nanos),
+        _ => Duration::ZERO,
     }
 }
 
