@@ -155,6 +155,9 @@ pub enum AnalyzeCommand {
     /// P50, P95, P99 and P99.9 of the samples an expression selects in a window, per
     /// series and merged.
     Percentiles(PercentilesArgs),
+    /// Score each row of a `timestamp,value` CSV file (the NAB format) for anomalies, in
+    /// order, and print `timestamp,value,anomaly_score` rows.
+    Anomalies(AnomaliesArgs),
 }
 
 /// `vitals analyze forecast`.
@@ -359,6 +362,27 @@ pub enum AnalyzeFormat {
     Table,
     /// The server's JSON answer as it sent it.
     Json,
+}
+
+/// `vitals analyze anomalies`.
+#[derive(Args)]
+pub struct AnomaliesArgs {
+    /// The CSV file: a `timestamp,value` header, then rows with timestamps such as
+    /// `2014-04-10 07:15:00` (UTC), RFC 3339 or Unix seconds.
+    #[arg(long, value_name = "FILE")]
+    pub input: PathBuf,
+    /// Score (0 to 1) at which a row is flagged; scores after a flag are held below it for
+    /// the suppression period; default: the detector's.
+    #[arg(long, value_name = "SCORE", value_parser = parse_unit)]
+    pub threshold: Option<f64>,
+}
+
+/// A number in [0, 1].
+fn parse_unit(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("{text:?} is not a number from 0 to 1")),
+    }
 }
 
 /// Where to find a running Vitals, for the analyses that ask one.

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use serde_json::json;
 use tokio::net::TcpListener;
+use vitals_analytics::AnomalyParams;
 use vitals_api::{router, App, BuildInfo, Ready};
 use vitals_collect::{Scheduler, SchedulerOptions};
 use vitals_config::Config;
@@ -157,7 +158,8 @@ impl Running {
             base_labels: vec![("job".to_owned(), "vitals".to_owned()), ("instance".to_owned(), addr.to_string())],
             not_run,
         };
-        let scheduler = Scheduler::start(store, collectors, opts).context("starting the collectors")?;
+        let anomaly_scores = config.collection.anomaly_scores.then(AnomalyParams::default);
+        let scheduler = Scheduler::start_with(store, collectors, opts, anomaly_scores).context("starting the collectors")?;
         let q = &config.query;
         let engine_opts = EngineOptions {
             timeout: q.timeout,

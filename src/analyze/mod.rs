@@ -2,6 +2,7 @@
 //! over stored series ask a running Vitals through `/api/v1/analytics/...` (so the CLI and
 //! the HTTP API give the same answers); those over a file run here.
 
+mod anomalies;
 mod capacity;
 mod changepoints;
 mod correlate;
@@ -23,6 +24,7 @@ pub fn run(args: AnalyzeArgs) -> ExitCode {
         AnalyzeCommand::Trend(args) => trend::run(&args),
         AnalyzeCommand::Correlate(args) => correlate::run(&args),
         AnalyzeCommand::Percentiles(args) => percentiles::run(&args),
+        AnalyzeCommand::Anomalies(a) => anomalies::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

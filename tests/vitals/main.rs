@@ -1,6 +1,7 @@
 //! Tests of the `vitals` binary: each runs the real executable on 127.0.0.1 with a free
 //! port and a temporary data directory.
 
+mod analyze_anomalies;
 mod analyze_changepoints;
 mod analyze_correlate;
 mod analyze_forecast;

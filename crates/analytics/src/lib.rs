@@ -10,18 +10,23 @@
 //! | [`trend`] | Trends: Theil-Sen slope with Sen's interval, Mann-Kendall test, a verdict. |
 //! | `correlate` | which series changed in a window against a baseline (Kolmogorov-Smirnov, volume), which move with a target at some lag (Pearson, Spearman) |
 //! | `sketch` | mergeable percentile sketches (DDSketch, 1 % relative error) for P50, P95, P99, P99.9 |
+//! | [`anomaly`] | Streaming anomaly scores and flags per sample, state of fixed size per series. |
+//! | [`nab`] | The Numenta Anomaly Benchmark's scoring: windows, sigmoid, profiles, threshold sweep, normalisation. |
 
 #![warn(missing_docs)]
 
+pub mod anomaly;
 pub mod capacity;
 pub mod changepoint;
 mod correlate;
 mod error;
 mod fenwick;
 pub mod forecast;
+pub mod nab;
 mod sketch;
 pub mod trend;
 
+pub use anomaly::{AnomalyDetector, AnomalyParams, AnomalyScore};
 pub use changepoint::{change_points, ChangePoint, ChangePointDetector, ChangePointOptions, Direction};
 pub use correlate::{
     ks_two_sample, rank_changes, rank_lagged, ChangeInput, ChangeMethod, ChangeScore, KsTest, LagBest, LagMethod, LagScore,

@@ -25,6 +25,7 @@
 //! | `/api/v1/analytics/percentiles` | GET, POST | P50, P95, P99, P99.9 of a query's samples in a window, per series and merged, by a mergeable sketch |
 //! | `/api/v1/live` | GET | instant queries pushed after every collection cycle (server-sent events) |
 //! | `/`, `/assets/{file}` | GET | the web dashboard, embedded (built from `web/` by `build.rs`) |
+//! | `/api/v1/analytics/anomalies` | GET, POST | streaming anomaly scores and flagged points of each series of a query over a window |
 //!
 //! API errors use Prometheus' shape, `{"status":"error","errorType":"bad_data","error":"..."}`,
 //! with 400 for bad input; bad input never causes a 5xx. Queries that cannot be evaluated

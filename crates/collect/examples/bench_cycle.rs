@@ -6,8 +6,10 @@
 //! per scrape (Debian's prometheus-node-exporter, scraped as often; utime+stime from
 //! /proc/<pid>/stat before and after).
 //!
-//! `cargo run --release -p vitals-collect --example bench_cycle -- [CYCLES] [--disable NAME,...]`
-//! (scripts/bench-collect); `--disable` leaves collectors out, to see what each costs.
+//! `cargo run --release -p vitals-collect --example bench_cycle -- [CYCLES] [--disable NAME,...] [--no-anomaly-scores]`
+//! (scripts/bench-collect); `--disable` leaves collectors out, to see what each costs;
+//! anomaly scores are on, as in `vitals serve` by default, and their cost per scored
+//! sample is printed from Vitals' own counters.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{Read, Write};
@@ -16,7 +18,8 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use vitals_collect::{Scheduler, SchedulerOptions};
+use vitals_analytics::AnomalyParams;
+use vitals_collect::{Reading, Scheduler, SchedulerOptions};
 use vitals_config::CollectionConfig;
 use vitals_store::{Store, StoreOptions};
 
@@ -75,6 +78,7 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .map(|names| names.split(',').map(str::to_owned).collect())
         .unwrap_or_default();
+    let anomaly_scores = !args.iter().any(|a| a == "--no-anomaly-scores");
     let interval = Duration::from_millis(100);
     let dir = tempfile::tempdir().expect("temporary directory");
     let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() }).expect("opening a store");
@@ -82,7 +86,13 @@ fn main() {
     let (collectors, not_run) = vitals_collect::collectors(&config, &store, "bench").expect("default filters compile");
     let names = collectors.len();
     let opts = SchedulerOptions { interval, base_labels: vec![("job".into(), "vitals".into())], not_run };
-    let scheduler = Scheduler::start(&store, collectors, opts).expect("starting the scheduler");
+    let scheduler =
+        Scheduler::start_with(&store, collectors, opts, anomaly_scores.then(AnomalyParams::default)).expect("starting the scheduler");
+    // Vitals' own counters of anomaly scoring: (samples scored, seconds spent).
+    let scoring = |readings: Vec<Reading>| {
+        let find = |name: &str| readings.iter().find(|r| r.series.metric.name == name).map_or(0.0, |r| r.value);
+        (find("vitals_anomaly_scored_samples_total"), find("vitals_anomaly_scoring_seconds_total"))
+    };
 
     // Warm up: series registered, buffers grown.
     std::thread::sleep(interval * 20);
@@ -98,6 +108,7 @@ fn main() {
     let (bytes_before, live_before) = (ALLOCATED.load(Ordering::Relaxed), LIVE.load(Ordering::Relaxed));
     let mut allocs_halves = [0u64; 2];
     let cpu_start = cpu;
+    let scoring_start = scoring(scheduler.latest().readings());
     let mut durations: Vec<(String, Vec<f64>)> = Vec::new();
     for cycle in 0..cycles {
         if cycle == cycles / 2 {
@@ -121,6 +132,7 @@ fn main() {
     let wall = started.elapsed();
     let series = store.stats().series;
     let status = scheduler.status();
+    let scoring_end = scoring(scheduler.latest().readings());
     scheduler.stop();
     per_cycle.sort_by(f64::total_cmp);
     let ms = |s: f64| s * 1e3;
@@ -147,6 +159,16 @@ fn main() {
         allocs_halves[0] as f64 / half,
         allocs_halves[1] as f64 / (cycles as f64 - half).max(1.0),
     );
+    if anomaly_scores {
+        let (scored, seconds) = (scoring_end.0 - scoring_start.0, scoring_end.1 - scoring_start.1);
+        println!(
+            "Vitals: anomaly scores: {scored:.0} samples scored, {:.0} ns per scored sample, {:.3} ms per cycle (inside the cycle, on the scheduler's thread)",
+            seconds * 1e9 / scored.max(1.0),
+            ms(seconds / cycles as f64)
+        );
+    } else {
+        println!("Vitals: anomaly scores off");
+    }
     let mut slowest: Vec<(f64, &str)> = durations
         .iter_mut()
         .filter(|(_, d)| !d.is_empty())

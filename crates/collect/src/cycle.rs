@@ -5,8 +5,10 @@
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+use vitals_analytics::AnomalyParams;
 use vitals_store::{stale_marker, Sample, SeriesRef, Store};
 
+use crate::anomaly_scores::AnomalyScores;
 use crate::health::Health;
 use crate::status::{CollectorState, Statuses};
 use crate::worker::{self, Done, RunResult, Runner, Slot, Start};
@@ -19,6 +21,11 @@ const COLLECTOR_DEGRADED: Metric = Metric::gauge(
     "Whether the collector's last run failed part of its reading (1; up stays 1) or none of it (0); the reason is in /api/v1/status/collectors.",
     "",
 );
+const ANOMALY_SCORED: Metric =
+    Metric::counter("vitals_anomaly_scored_samples_total", "Samples of collected series given an anomaly score.", "");
+const ANOMALY_SECONDS: Metric =
+    Metric::counter("vitals_anomaly_scoring_seconds_total", "Time spent giving collected samples their anomaly scores.", "seconds");
+const ANOMALY_SERIES: Metric = Metric::gauge("vitals_anomaly_series", "Collected series with an anomaly detector.", "");
 const COLLECTOR_DURATION: Metric = Metric::gauge("vitals_collector_duration_seconds", "How long the collector's last run took.", "seconds");
 
 /// Name under which the scheduler's own readings are published.
@@ -34,6 +41,8 @@ pub(crate) struct Cycles {
     latest: Latest,
     statuses: Statuses,
     appends: Health,
+    /// The series' anomaly detectors, when `collection.anomaly_scores` is on.
+    scores: Option<AnomalyScores>,
     /// Reused from cycle to cycle: each collector's outcome, those still waited for, the batch.
     outcomes: Vec<Option<(Duration, RunResult)>>,
     pending: Vec<usize>,
@@ -48,6 +57,7 @@ impl Cycles {
         opts: &SchedulerOptions,
         latest: Latest,
         statuses: Statuses,
+        anomaly: Option<AnomalyParams>,
     ) -> std::io::Result<Cycles> {
         let (done_tx, done) = mpsc::channel();
         let (slots, runners) = worker::spawn(collectors, store, &opts.base_labels, &done_tx, opts.interval)?;
@@ -62,6 +72,7 @@ impl Cycles {
             latest,
             statuses,
             appends: Health::default(),
+            scores: anomaly.map(|p| AnomalyScores::new(store.clone(), opts.base_labels.clone(), p)),
             outcomes: Vec::new(),
             pending: Vec::new(),
             batch: Vec::new(),
@@ -105,7 +116,7 @@ impl Cycles {
         batch.clear();
         for (i, (s, outcome)) in self.slots.iter_mut().zip(self.outcomes.iter_mut()).enumerate() {
             let Some((elapsed, result)) = outcome.take() else { continue };
-            let state = settle(s, result, t_ms, &mut batch, &self.latest);
+            let state = settle(s, result, t_ms, &mut batch, &self.latest, self.scores.as_mut());
             let reason = match &s.health {
                 Health::Degraded(reason) => Some(reason.as_str()),
                 _ => None,
@@ -124,6 +135,16 @@ impl Cycles {
                 .and_then(|()| self.own.push(&COLLECTOR_DURATION, &labels, elapsed.as_secs_f64()));
             if let Err(e) = pushed {
                 tracing::error!(collector = %s.name, "recording collector health: {e}");
+            }
+        }
+        if let Some(scores) = &self.scores {
+            let pushed = self
+                .own
+                .push(&ANOMALY_SCORED, &[], scores.scored as f64)
+                .and_then(|()| self.own.push(&ANOMALY_SECONDS, &[], scores.spent.as_secs_f64()))
+                .and_then(|()| self.own.push(&ANOMALY_SERIES, &[], scores.series() as f64));
+            if let Err(e) = pushed {
+                tracing::error!("recording the cost of anomaly scores: {e}");
             }
         }
         let own = self.own.take();
@@ -212,12 +233,24 @@ fn wait(
 
 /// Applies a run's result: its samples join the batch, series it no longer writes (all of
 /// them, when it failed) get a staleness marker, and its health is updated (and logged
-/// when it changes). Returns the collector's new state.
-fn settle(s: &mut Slot, result: RunResult, t_ms: i64, batch: &mut Vec<(SeriesRef, Sample)>, latest: &Latest) -> CollectorState {
+/// when it changes). With `scores`, its samples are scored and vanished series' scores end
+/// too. Returns the collector's new state.
+fn settle(
+    s: &mut Slot,
+    result: RunResult,
+    t_ms: i64,
+    batch: &mut Vec<(SeriesRef, Sample)>,
+    latest: &Latest,
+    scores: Option<&mut AnomalyScores>,
+) -> CollectorState {
     match result {
         Ok(out) => {
             s.seen.clear();
             s.seen.extend(out.samples.iter().map(|(r, _)| *r));
+            if let Some(scores) = scores {
+                scores.forget(t_ms, s.live.difference(&s.seen).copied(), batch);
+                scores.observe(t_ms, &out.samples, &out.readings, batch);
+            }
             batch.extend(s.live.difference(&s.seen).map(|r| (*r, Sample { t: t_ms, v: stale_marker() })));
             std::mem::swap(&mut s.live, &mut s.seen);
             batch.extend(out.samples.into_iter().map(|(r, v)| (r, Sample { t: t_ms, v })));
@@ -235,6 +268,9 @@ fn settle(s: &mut Slot, result: RunResult, t_ms: i64, batch: &mut Vec<(SeriesRef
             }
         }
         Err(e) => {
+            if let Some(scores) = scores {
+                scores.forget(t_ms, s.live.iter().copied(), batch);
+            }
             batch.extend(s.live.drain().map(|r| (r, Sample { t: t_ms, v: stale_marker() })));
             latest.publish(&s.name, Vec::new());
             s.health.down(&s.what, &e);

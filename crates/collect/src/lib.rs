@@ -26,6 +26,7 @@
 
 #![warn(missing_docs)]
 
+mod anomaly_scores;
 mod build_info;
 mod cgroup;
 mod choose;

@@ -11,6 +11,7 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use tokio::sync::watch;
+use vitals_analytics::AnomalyParams;
 use vitals_store::Store;
 
 use crate::cycle::Cycles;
@@ -46,9 +47,22 @@ impl Scheduler {
     /// sample with the cycle's timestamp (a multiple of the interval), so series collected
     /// together share timestamps.
     pub fn start(store: &Store, collectors: Vec<Box<dyn Collector>>, opts: SchedulerOptions) -> std::io::Result<Scheduler> {
+        Scheduler::start_with(store, collectors, opts, None)
+    }
+
+    /// As [`Scheduler::start`], and with `anomaly_scores` every collected series gets a
+    /// streaming anomaly detector with these parameters, whose scores and flags are stored
+    /// in the same cycle as `vitals_anomaly_score` and `vitals_anomaly_flag` (labels: the
+    /// series' own plus `metric`, its name); counters are judged by their per-second rate.
+    pub fn start_with(
+        store: &Store,
+        collectors: Vec<Box<dyn Collector>>,
+        opts: SchedulerOptions,
+        anomaly_scores: Option<AnomalyParams>,
+    ) -> std::io::Result<Scheduler> {
         let latest = Latest::default();
         let statuses = Statuses::default();
-        let mut cycles = Cycles::new(store, collectors, &opts, latest.clone(), statuses.clone())?;
+        let mut cycles = Cycles::new(store, collectors, &opts, latest.clone(), statuses.clone(), anomaly_scores)?;
         let (stop, stop_rx) = mpsc::channel::<()>();
         let (cycled, cycles_rx) = watch::channel(None);
         let interval_ms = i64::try_from(opts.interval.as_millis()).unwrap_or(i64::MAX).max(1);

@@ -77,6 +77,9 @@ pub struct CollectionConfig {
     /// Services to watch, each found by process name, command line, pid file, systemd
     /// unit or cgroup.
     pub services: Vec<ServiceConfig>,
+    /// Whether every collected series gets a streaming anomaly score each cycle
+    /// (`vitals_anomaly_score` and `vitals_anomaly_flag`).
+    pub anomaly_scores: bool,
 }
 
 /// File systems left out of `node_filesystem_*`.
@@ -137,6 +140,7 @@ impl Default for CollectionConfig {
             network: NetworkConfig::default(),
             top_processes: 10,
             services: Vec::new(),
+            anomaly_scores: true,
         }
     }
 }

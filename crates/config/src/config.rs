@@ -180,6 +180,7 @@ collection:
     interfaces_exclude: ^(veth.*)$
   top_processes: 10
   services: []
+  anomaly_scores: true
 storage:
   wal:
     fsync: interval

@@ -39,6 +39,7 @@ struct PartialCollection {
     network: Option<PartialNetwork>,
     top_processes: Option<Parsed<AsCount>>,
     services: Option<Vec<PartialService>>,
+    anomaly_scores: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -180,6 +181,7 @@ impl PartialCollection {
                     })
                     .collect()
             }),
+            anomaly_scores: self.anomaly_scores.unwrap_or(defaults.anomaly_scores),
         }
     }
 }

@@ -111,6 +111,7 @@ collection:
     cmdline: gunicorn .*app:main
     pid_file: /run/web.pid
     cgroup: /system.slice/web.service
+  anomaly_scores: false
 storage:
   wal:
     fsync: always
@@ -150,6 +151,7 @@ fn a_full_file_sets_every_key() {
     assert_eq!(c.disks.devices_exclude, "^loop\\d+$");
     assert_eq!(c.network.interfaces_exclude, "");
     assert_eq!(c.top_processes, 5);
+    assert!(!c.anomaly_scores);
     assert_eq!(
         c.services,
         [

@@ -45,6 +45,7 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/analytics/trend", get(analytics::trend::trend).post(analytics::trend::trend))
         .route("/api/v1/analytics/correlate", get(analytics::correlate::correlate).post(analytics::correlate::correlate))
         .route("/api/v1/analytics/percentiles", get(analytics::percentiles::percentiles).post(analytics::percentiles::percentiles))
+        .route("/api/v1/analytics/anomalies", get(analytics::anomalies::anomalies).post(analytics::anomalies::anomalies))
         .route("/api/v1/live", get(live::live))
         .route("/", get(web::index))
         .route("/assets/{file}", get(web::fallback))

@@ -7,6 +7,7 @@
 //! route's usual number of points, at least 1 s). Answers use Prometheus' envelope,
 //! `{"status":"success","data":...}`, and its error shape.
 
+pub(crate) mod anomalies;
 pub(crate) mod capacity;
 pub(crate) mod changepoints;
 pub(crate) mod correlate;

@@ -1,0 +1,103 @@
+//! Novelty of the recent shape: the value is quantised into [`LEVELS`] levels over the
+//! range seen so far, and the last [`LENGTH`] levels form a context; each context ever
+//! seen sets one bit of a fixed table. A sample whose context was never seen is new
+//! behaviour even when the value on its own is ordinary (a daily cycle that stops, a
+//! pattern that changes shape), while a pattern that recurs, however extreme, becomes
+//! familiar. This is the idea behind the best NAB detectors (contextual novelty, as in CAD
+//! OSE and HTM's sequence memory), reduced to a bit table. Hand-written: a table of
+//! [`TABLE_BYTES`] bytes per series and one lookup per sample, smaller and faster than any
+//! general sequence model.
+
+/// Levels the value's range is cut into.
+const LEVELS: usize = 10;
+/// Samples in a context.
+const LENGTH: u32 = 3;
+/// Possible contexts: one bit each.
+const CONTEXTS: usize = LEVELS.pow(LENGTH);
+/// Share of the range seen beyond which a value is new on its own.
+const SPATIAL_MARGIN: f64 = 0.05;
+/// Bytes of the table of contexts, held outside the detector.
+pub(crate) const TABLE_BYTES: usize = CONTEXTS.div_ceil(64) * 8;
+
+/// How new a value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Novelty {
+    /// Its context was seen before.
+    Known,
+    /// Its context was never seen.
+    NewContext,
+    /// It lies beyond the range seen, by more than [`SPATIAL_MARGIN`] of it.
+    BeyondRange,
+}
+
+/// Which contexts were seen, with the range they are cut from.
+#[derive(Debug, Clone)]
+pub(crate) struct Contexts {
+    seen_bits: Box<[u64; CONTEXTS.div_ceil(64)]>,
+    lo: f64,
+    hi: f64,
+    /// The current context's number: its levels as digits in base [`LEVELS`].
+    context: usize,
+    count: u32,
+}
+
+impl Contexts {
+    /// An empty table.
+    pub(crate) fn new() -> Contexts {
+        Contexts { seen_bits: Box::new([0; CONTEXTS.div_ceil(64)]), lo: f64::INFINITY, hi: f64::NEG_INFINITY, context: 0, count: 0 }
+    }
+
+    /// Adds finite `x` and answers how new it is (known, too, for the first [`LENGTH`] - 1
+    /// values).
+    pub(crate) fn push(&mut self, x: f64) -> Novelty {
+        // Beyond the range seen by more than a margin: new whatever the context (Numenta's
+        // "spatial anomaly", which its NAB detector adds to sequence novelty).
+        let margin = SPATIAL_MARGIN * (self.hi - self.lo);
+        let beyond = self.count == LENGTH - 1 && (x > self.hi + margin || x < self.lo - margin);
+        self.lo = self.lo.min(x);
+        self.hi = self.hi.max(x);
+        let span = self.hi - self.lo;
+        let top = (LEVELS - 1) as f64;
+        // In [0, LEVELS - 1]: the cast truncates a value already clamped to that range.
+        let level = if span > 0.0 { (((x - self.lo) / span) * LEVELS as f64).clamp(0.0, top) as usize } else { 0 };
+        self.context = (self.context * LEVELS + level) % CONTEXTS;
+        if self.count < LENGTH - 1 {
+            self.count += 1;
+            return Novelty::Known;
+        }
+        let (word, mask) = (self.context / 64, 1u64 << (self.context % 64));
+        let new = self.seen_bits[word] & mask == 0;
+        self.seen_bits[word] |= mask;
+        match (beyond, new) {
+            (true, _) => Novelty::BeyondRange,
+            (false, true) => Novelty::NewContext,
+            (false, false) => Novelty::Known,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repeating_pattern_becomes_familiar_and_a_new_one_is_novel() {
+        let mut c = Contexts::new();
+        let pattern = [0.0, 5.0, 10.0, 5.0];
+        let mut last = Novelty::NewContext;
+        for _ in 0..10 {
+            for x in pattern {
+                last = c.push(x);
+            }
+        }
+        assert_eq!(last, Novelty::Known);
+        // Staying at the top is a context never seen.
+        // Levels ..., 9, 5 then 9, 9, 9: three new contexts, then (9, 9, 9) again.
+        assert_eq!(c.push(10.0), Novelty::NewContext);
+        assert_eq!(c.push(10.0), Novelty::NewContext);
+        assert_eq!(c.push(10.0), Novelty::NewContext);
+        assert_eq!(c.push(10.0), Novelty::Known);
+        // Far beyond the range: new whatever the context.
+        assert_eq!(c.push(100.0), Novelty::BeyondRange);
+    }
+}

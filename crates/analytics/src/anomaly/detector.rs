@@ -1,0 +1,162 @@
+//! The streaming detector: per sample, a raw score saying whether the recent shape of the
+//! series is new (see `context.rs`), then how unlikely the recent raw scores are given
+//! their own history (the "anomaly likelihood" of Numenta's HTM detector), then one flag
+//! per event.
+
+use super::context::{Contexts, Novelty};
+use super::stats::Ewm;
+use super::AnomalyParams;
+
+/// The most raw scores averaged for the likelihood.
+const MAX_AVERAGE: usize = 16;
+/// The likelihood's tail probability that maps to a score of 1.
+const FULL_SCORE_TAIL: f64 = 1e-7;
+/// The least spread assumed for raw scores, so that a series that was never new (a flat
+/// line) does not turn its first change into an infinite z.
+const MIN_SPREAD: f64 = 1e-3;
+
+/// One sample's verdict.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AnomalyScore {
+    /// How anomalous, in [0, 1]: 0 usual, near 1 very unlikely given the series' history.
+    pub score: f64,
+    /// Whether the sample starts an anomaly: the score reached the threshold and no other
+    /// flag was raised within the suppression period before it.
+    pub anomalous: bool,
+}
+
+impl AnomalyScore {
+    const NONE: AnomalyScore = AnomalyScore { score: 0.0, anomalous: false };
+}
+
+/// Scores one series' samples as they come. State of fixed size (see
+/// [`AnomalyDetector::state_bytes`]: 400 bytes on x86-64); no allocation per sample.
+#[derive(Debug, Clone)]
+pub struct AnomalyDetector {
+    params: AnomalyParams,
+    average: usize,
+    last_t: i64,
+    seen: u32,
+    contexts: Contexts,
+    raw_history: Ewm,
+    raw_recent: [f64; MAX_AVERAGE],
+    raw_at: usize,
+    quiet_until: u32,
+    /// The score of the last flag: during the quiet period only a higher one is flagged.
+    quiet_above: f64,
+}
+
+impl AnomalyDetector {
+    /// A detector with no history.
+    pub fn new(params: &AnomalyParams) -> AnomalyDetector {
+        AnomalyDetector {
+            params: params.clone(),
+            average: params.average.clamp(1, MAX_AVERAGE),
+            last_t: i64::MIN,
+            seen: 0,
+            contexts: Contexts::new(),
+            raw_history: Ewm::new(params.history),
+            raw_recent: [0.0; MAX_AVERAGE],
+            raw_at: 0,
+            quiet_until: 0,
+            quiet_above: 0.0,
+        }
+    }
+
+    /// Bytes of state per series, the table of contexts included.
+    pub fn state_bytes() -> usize {
+        std::mem::size_of::<AnomalyDetector>() + super::context::TABLE_BYTES
+    }
+
+    /// Scores the sample (`timestamp_ms`, `value`) and learns from it. Samples that are not
+    /// finite (gaps, staleness markers) or not after the previous one score 0 and change
+    /// nothing.
+    pub fn update(&mut self, timestamp_ms: i64, value: f64) -> AnomalyScore {
+        if !value.is_finite() || timestamp_ms <= self.last_t {
+            return AnomalyScore::NONE;
+        }
+        self.last_t = timestamp_ms;
+        let novelty = self.contexts.push(value);
+        let raw = if novelty == Novelty::Known { 0.0 } else { 1.0 };
+        self.seen = self.seen.saturating_add(1);
+        // The likelihood: how far the raw score, and the recent average of raw scores, are
+        // above their usual, in standard deviations (of one score, and of an average).
+        let history = self.raw_history;
+        self.raw_recent[self.raw_at] = raw;
+        self.raw_at = (self.raw_at + 1) % self.average;
+        self.raw_history.push(raw);
+        let recent = self.raw_recent[..self.average].iter().sum::<f64>() / self.average as f64;
+        let spread = history.std().max(MIN_SPREAD);
+        let z_recent = (recent - history.mean()) / (spread / (self.average as f64).sqrt());
+        let z_now = (raw - history.mean()) / spread;
+        let tail = 0.5 * libm::erfc(z_recent.max(z_now) / std::f64::consts::SQRT_2);
+        if self.seen <= self.params.learn {
+            return AnomalyScore::NONE;
+        }
+        // A value beyond the range seen scores 1 outright, as in Numenta's NAB detector.
+        let mut score =
+            if novelty == Novelty::BeyondRange { 1.0 } else { (tail.max(f64::MIN_POSITIVE).ln() / FULL_SCORE_TAIL.ln()).clamp(0.0, 1.0) };
+        let mut anomalous = false;
+        let quiet = self.seen < self.quiet_until;
+        if score >= self.params.threshold && (!quiet || score > self.quiet_above) {
+            // A new event, or a stronger one during the quiet period.
+            anomalous = true;
+            self.quiet_until = self.seen.saturating_add(self.params.suppress);
+            self.quiet_above = score;
+        } else if quiet {
+            score = score.min(self.params.threshold * 0.5);
+        }
+        AnomalyScore { score, anomalous }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A wobbling level: 10 plus a repeating pattern of period 7.
+    fn usual(i: i64) -> f64 {
+        10.0 + [0.0, 0.3, -0.2, 0.5, -0.4, 0.1, -0.3][(i % 7) as usize]
+    }
+
+    fn run(d: &mut AnomalyDetector, range: std::ops::Range<i64>, value: impl Fn(i64) -> f64) -> Vec<AnomalyScore> {
+        range.map(|i| d.update(i * 1000, value(i))).collect()
+    }
+
+    #[test]
+    fn a_spike_is_flagged_once_and_usual_values_are_not() {
+        let mut d = AnomalyDetector::new(&AnomalyParams::default());
+        let before = run(&mut d, 0..600, usual);
+        assert!(before[100..].iter().all(|s| !s.anomalous && s.score < 0.4), "usual values flagged");
+        let spike = d.update(600_000, 30.0);
+        assert!(spike.anomalous && spike.score > 0.9, "{spike:?}");
+        // The return to usual right after is within the suppression period: not flagged again.
+        let after = run(&mut d, 601..700, usual);
+        assert!(after.iter().all(|s| !s.anomalous), "flagged again after the spike");
+        assert!(after.iter().all(|s| (0.0..=1.0).contains(&s.score)));
+    }
+
+    #[test]
+    fn gaps_and_bad_values_change_nothing() {
+        let params = AnomalyParams::default();
+        let (mut clean, mut gappy) = (AnomalyDetector::new(&params), AnomalyDetector::new(&params));
+        for i in 0..500 {
+            let want = clean.update(i * 1000, usual(i));
+            if i % 50 == 0 {
+                for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+                    assert_eq!(gappy.update(i * 1000 - 500, bad), AnomalyScore::NONE);
+                }
+            }
+            assert_eq!(gappy.update(i * 1000, usual(i)), want, "at {i}");
+            // Not after the previous sample: ignored.
+            assert_eq!(gappy.update(i * 1000, 1e9), AnomalyScore::NONE);
+        }
+    }
+
+    #[test]
+    fn nothing_is_scored_while_learning_and_state_is_small() {
+        let mut d = AnomalyDetector::new(&AnomalyParams::default());
+        assert!(run(&mut d, 0..30, |i| if i == 20 { 1e6 } else { 1.0 }).iter().all(|s| *s == AnomalyScore::NONE));
+        assert!(AnomalyDetector::state_bytes() <= 512, "{}", AnomalyDetector::state_bytes());
+    }
+}
