@@ -29,8 +29,8 @@ use crate::error::ApiError;
 use crate::params::Params;
 use crate::time::{parse_duration, parse_time};
 
-/// Most points of one series that an analysis reads, as for range queries.
-const MAX_POINTS: i64 = 11_000;
+/// Most points of one series that an analysis reads (in a window or a baseline), as for range queries.
+pub(crate) const MAX_POINTS: i64 = 11_000;
 
 /// The times an analysis looks at: `start`, `start + step`, ... up to `end`, in ms.
 #[derive(Debug, Clone, Copy, PartialEq)]
