@@ -18,6 +18,8 @@ pub(crate) mod trend;
 mod forecast_tests;
 #[cfg(test)]
 mod shifts_and_trends_tests;
+#[cfg(test)]
+mod test_fixture;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
