@@ -234,15 +234,6 @@ pub struct AnalysisWindow {
     pub step: Option<String>,
 }
 
-/// `--format` of the analyses: a text for people or the server's JSON.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AnalysisFormat {
-    /// One line per finding.
-    Table,
-    /// The server's JSON answer as it was sent.
-    Json,
-}
-
 /// `vitals analyze changepoints`.
 #[derive(Args)]
 pub struct ChangepointsArgs {
@@ -262,7 +253,7 @@ pub struct ChangepointsArgs {
     pub window_points: Option<usize>,
     /// Output format.
     #[arg(long, value_name = "FORMAT", default_value = "table")]
-    pub format: AnalysisFormat,
+    pub format: AnalyzeFormat,
     /// The Vitals to ask.
     #[command(flatten)]
     pub server: ServerArgs,
@@ -281,7 +272,7 @@ pub struct TrendArgs {
     pub alpha: Option<f64>,
     /// Output format.
     #[arg(long, value_name = "FORMAT", default_value = "table")]
-    pub format: AnalysisFormat,
+    pub format: AnalyzeFormat,
     /// The Vitals to ask.
     #[command(flatten)]
     pub server: ServerArgs,
@@ -352,10 +343,10 @@ pub struct PercentilesArgs {
     pub server: ServerArgs,
 }
 
-/// `--format` values of the analyses that ask a server.
+/// `--format` values of the analyses that ask a server and have no CSV.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AnalyzeFormat {
-    /// Aligned columns.
+    /// Text for people: aligned columns, or a line per finding.
     Table,
     /// The server's JSON answer as it sent it.
     Json,
