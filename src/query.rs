@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::cli::{QueryArgs, QueryFormat};
 use crate::client::{parse_time, seconds, show_time, Client};
-use crate::shown::{csv_field, series, table, unexpected, Align};
+use crate::shown::{csv_field, results, series, table, unexpected, Align};
 
 /// Points a range query aims at when `--step` is not given.
 const TARGET_POINTS: u64 = 250;
@@ -83,12 +83,12 @@ fn rows(data: &Value) -> anyhow::Result<Vec<Row>> {
     match data["resultType"].as_str().ok_or_else(bad)? {
         "scalar" | "string" => rows.push(point(String::new(), result).ok_or_else(bad)?),
         "vector" => {
-            for s in result.as_array().ok_or_else(bad)? {
+            for s in results(data)? {
                 rows.push(point(series(&s["metric"]), &s["value"]).ok_or_else(bad)?);
             }
         }
         "matrix" => {
-            for s in result.as_array().ok_or_else(bad)? {
+            for s in results(data)? {
                 let name = series(&s["metric"]);
                 for p in s["values"].as_array().ok_or_else(bad)? {
                     rows.push(point(name.clone(), p).ok_or_else(bad)?);

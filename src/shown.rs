@@ -15,6 +15,11 @@ pub fn unexpected(data: &Value) -> anyhow::Error {
     anyhow!("unexpected answer from the server: {}", excerpt(&data.to_string()))
 }
 
+/// The `result` list of an answer's `data`, or the error for an answer without one.
+pub fn results(data: &Value) -> anyhow::Result<&[Value]> {
+    data["result"].as_array().map(Vec::as_slice).ok_or_else(|| unexpected(data))
+}
+
 /// Prints the server's JSON answer as it sent it, on lines of its own.
 pub fn print_body(body: &str) {
     print!("{body}");

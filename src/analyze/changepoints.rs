@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::form::{given, window_form};
 use super::show;
 use crate::cli::ChangepointsArgs;
-use crate::shown::{amounts, p_value, rounded, series, signed, time, unexpected};
+use crate::shown::{amounts, p_value, results, rounded, series, signed, time, unexpected};
 
 /// Asks the server and prints its answer.
 pub fn run(args: &ChangepointsArgs) -> anyhow::Result<()> {
@@ -18,13 +18,13 @@ pub fn run(args: &ChangepointsArgs) -> anyhow::Result<()> {
         ("min_size", args.min_size.map(|n| n.to_string())),
         ("window_points", args.window_points.map(|n| n.to_string())),
     ]));
-    show(&args.server, "/api/v1/analytics/changepoints", &form, args.format, table)
+    show(&args.ask, "/api/v1/analytics/changepoints", &form, table)
 }
 
 /// The lines for people.
 fn table(data: &Value) -> anyhow::Result<String> {
     let bad = || unexpected(data);
-    let result = data["result"].as_array().ok_or_else(bad)?;
+    let result = results(data)?;
     if result.is_empty() {
         return Ok("no series\n".to_owned());
     }

@@ -30,7 +30,7 @@ pub fn run(args: &CorrelateArgs) -> anyhow::Result<()> {
         ("step", args.step.clone()),
     ]));
     let lagged_mode = args.target.is_some();
-    show(&args.server, "/api/v1/analytics/correlate", &form, args.format, |data| Ok(if lagged_mode { lagged(data) } else { changes(data) }))
+    show(&args.ask, "/api/v1/analytics/correlate", &form, |data| Ok(if lagged_mode { lagged(data) } else { changes(data) }))
 }
 
 /// The change ranking as a heading and a table.

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use serde_json::Value;
 
-use crate::cli::{AnalyzeArgs, AnalyzeCommand, AnalyzeFormat, ServerArgs};
+use crate::cli::{AnalyzeArgs, AnalyzeCommand, AnalyzeFormat, AskArgs, ServerArgs};
 use crate::client::Client;
 use crate::shown::print_body;
 use form::Form;
@@ -44,17 +44,11 @@ fn ask(server: &ServerArgs, path: &str, form: &Form) -> anyhow::Result<(Value, S
     Client::new(server.url.as_deref(), server.config.as_deref())?.post_json(path, form)
 }
 
-/// Asks as [`ask`] and prints the answer: the server's JSON as sent, or what `text` makes
-/// of its `data` for people.
-fn show(
-    server: &ServerArgs,
-    path: &str,
-    form: &Form,
-    format: AnalyzeFormat,
-    text: impl FnOnce(&Value) -> anyhow::Result<String>,
-) -> anyhow::Result<()> {
-    let (answer, body) = ask(server, path, form)?;
-    match format {
+/// Asks as [`ask`] and prints the answer as `--format` says: the server's JSON as sent, or
+/// what `text` makes of its `data` for people.
+fn show(args: &AskArgs, path: &str, form: &Form, text: impl FnOnce(&Value) -> anyhow::Result<String>) -> anyhow::Result<()> {
+    let (answer, body) = ask(&args.server, path, form)?;
+    match args.format {
         AnalyzeFormat::Json => print_body(&body),
         AnalyzeFormat::Table => print!("{}", text(&answer["data"])?),
     }

@@ -20,7 +20,7 @@ pub fn run(args: &PercentilesArgs) -> anyhow::Result<()> {
         form.extend(window_fields(("start", "end"), window("--window", text, now, now)?));
     }
     form.extend(given([("by", args.by.clone()), ("step", args.step.clone())]));
-    show(&args.server, "/api/v1/analytics/percentiles", &form, args.format, |data| Ok(text(args, data)))
+    show(&args.ask, "/api/v1/analytics/percentiles", &form, |data| Ok(text(args, data)))
 }
 
 /// The percentiles per series and merged, under a heading.

@@ -7,20 +7,20 @@ use serde_json::Value;
 use super::form::{given, window_form};
 use super::show;
 use crate::cli::TrendArgs;
-use crate::shown::{amount, p_value, series, signed, significant, unexpected};
+use crate::shown::{amount, p_value, results, series, signed, significant, unexpected};
 
 /// Asks the server and prints its answer.
 pub fn run(args: &TrendArgs) -> anyhow::Result<()> {
     let mut form = vec![("query", args.expr.clone())];
     form.extend(window_form(&args.window)?);
     form.extend(given([("alpha", args.alpha.map(|a| a.to_string()))]));
-    show(&args.server, "/api/v1/analytics/trend", &form, args.format, table)
+    show(&args.ask, "/api/v1/analytics/trend", &form, table)
 }
 
 /// The lines for people.
 fn table(data: &Value) -> anyhow::Result<String> {
     let bad = || unexpected(data);
-    let result = data["result"].as_array().ok_or_else(bad)?;
+    let result = results(data)?;
     if result.is_empty() {
         return Ok("no series\n".to_owned());
     }
