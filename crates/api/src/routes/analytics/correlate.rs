@@ -26,7 +26,7 @@ use vitals_analytics::{rank_changes, rank_lagged, AnalyticsError, ChangeInput, C
 use vitals_query::Engine;
 use vitals_store::{Labels, MetricKind, MetricMetadata};
 
-use super::{evaluate_expr, labels_json, number, success, Grid, Window, MAX_POINTS};
+use super::{evaluate_expr, labels_json, number, seconds, success, Grid, Window, MAX_POINTS};
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::routes::blocking;
@@ -206,11 +206,6 @@ fn limit(params: &Params) -> Result<usize, ApiError> {
 
 fn invalid(param: &str, e: &AnalyticsError) -> ApiError {
     ApiError::bad_data(format!("invalid parameter \"{param}\": {e}"))
-}
-
-/// Milliseconds as the API's seconds.
-fn seconds(ms: i64) -> Json {
-    number(ms as f64 / 1000.0)
 }
 
 #[cfg(test)]
