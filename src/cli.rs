@@ -237,15 +237,6 @@ pub struct AnalysisWindow {
     pub step: Option<String>,
 }
 
-/// `--format` of the analyses: a text for people or the server's JSON.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AnalysisFormat {
-    /// One line per finding.
-    Table,
-    /// The server's JSON answer as it was sent.
-    Json,
-}
-
 /// `vitals analyze changepoints`.
 #[derive(Args)]
 pub struct ChangepointsArgs {
@@ -263,12 +254,9 @@ pub struct ChangepointsArgs {
     /// Points per analysis window (default 200; 0: each series whole).
     #[arg(long, value_name = "N")]
     pub window_points: Option<usize>,
-    /// Output format.
-    #[arg(long, value_name = "FORMAT", default_value = "table")]
-    pub format: AnalysisFormat,
-    /// The Vitals to ask.
+    /// The server to ask and the output.
     #[command(flatten)]
-    pub server: ServerArgs,
+    pub ask: AskArgs,
 }
 
 /// `vitals analyze trend`.
@@ -282,12 +270,9 @@ pub struct TrendArgs {
     /// Significance level of the verdict (default 0.05).
     #[arg(long, value_name = "ALPHA")]
     pub alpha: Option<f64>,
-    /// Output format.
-    #[arg(long, value_name = "FORMAT", default_value = "table")]
-    pub format: AnalysisFormat,
-    /// The Vitals to ask.
+    /// The server to ask and the output.
     #[command(flatten)]
-    pub server: ServerArgs,
+    pub ask: AskArgs,
 }
 
 /// `vitals analyze correlate`.
@@ -322,12 +307,9 @@ pub struct CorrelateArgs {
     /// How many series to show (0: all).
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub limit: u64,
-    /// Output: an aligned table or the server's JSON.
-    #[arg(long, value_name = "FORMAT", default_value = "table")]
-    pub format: AnalyzeFormat,
-    /// The server to ask.
+    /// The server to ask and the output.
     #[command(flatten)]
-    pub server: ServerArgs,
+    pub ask: AskArgs,
 }
 
 /// `vitals analyze percentiles`.
@@ -347,7 +329,16 @@ pub struct PercentilesArgs {
     /// Step for expressions that are not selectors, seconds or a duration.
     #[arg(long, value_name = "DURATION")]
     pub step: Option<String>,
-    /// Output: an aligned table or the server's JSON.
+    /// The server to ask and the output.
+    #[command(flatten)]
+    pub ask: AskArgs,
+}
+
+/// The server an analysis asks, and how its answer is printed (for the analyses without
+/// CSV).
+#[derive(Args)]
+pub struct AskArgs {
+    /// Output: text for people (aligned columns or a line per finding), or the server's JSON.
     #[arg(long, value_name = "FORMAT", default_value = "table")]
     pub format: AnalyzeFormat,
     /// The server to ask.
@@ -355,10 +346,10 @@ pub struct PercentilesArgs {
     pub server: ServerArgs,
 }
 
-/// `--format` values of the analyses that ask a server.
+/// `--format` values of the analyses that ask a server and have no CSV.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AnalyzeFormat {
-    /// Aligned columns.
+    /// Text for people: aligned columns, or a line per finding.
     Table,
     /// The server's JSON answer as it sent it.
     Json,

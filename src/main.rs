@@ -10,6 +10,7 @@ mod input;
 mod logging;
 mod query;
 mod serve;
+mod shown;
 mod shutdown;
 mod store_options;
 mod version;

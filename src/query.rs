@@ -10,11 +10,12 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use anyhow::{anyhow, bail};
+use anyhow::bail;
 use serde_json::Value;
 
 use crate::cli::{QueryArgs, QueryFormat};
-use crate::client::{excerpt, parse_time, seconds, show_time, Client};
+use crate::client::{parse_time, seconds, show_time, Client};
+use crate::shown::{csv_field, results, series, table, unexpected, Align};
 
 /// Points a range query aims at when `--step` is not given.
 const TARGET_POINTS: u64 = 250;
@@ -60,7 +61,7 @@ fn query(args: &QueryArgs) -> anyhow::Result<()> {
     }
     let out = match args.format {
         QueryFormat::Json => format!("{body}\n"),
-        QueryFormat::Table => table(&rows(&answer["data"])?),
+        QueryFormat::Table => aligned(&rows(&answer["data"])?),
         QueryFormat::Csv => csv(&rows(&answer["data"])?),
     };
     print!("{out}");
@@ -77,17 +78,17 @@ struct Row {
 /// The rows of a query's `data`: one per series of a vector, one per point of a matrix.
 fn rows(data: &Value) -> anyhow::Result<Vec<Row>> {
     let result = &data["result"];
-    let bad = || anyhow!("unexpected answer from the server: {}", excerpt(&data.to_string()));
+    let bad = || unexpected(data);
     let mut rows = Vec::new();
     match data["resultType"].as_str().ok_or_else(bad)? {
         "scalar" | "string" => rows.push(point(String::new(), result).ok_or_else(bad)?),
         "vector" => {
-            for s in result.as_array().ok_or_else(bad)? {
+            for s in results(data)? {
                 rows.push(point(series(&s["metric"]), &s["value"]).ok_or_else(bad)?);
             }
         }
         "matrix" => {
-            for s in result.as_array().ok_or_else(bad)? {
+            for s in results(data)? {
                 let name = series(&s["metric"]);
                 for p in s["values"].as_array().ok_or_else(bad)? {
                     rows.push(point(name.clone(), p).ok_or_else(bad)?);
@@ -105,54 +106,25 @@ fn point(series: String, pair: &Value) -> Option<Row> {
     Some(Row { series, t, value: pair.get(1)?.as_str()?.to_owned() })
 }
 
-/// A label object as `name{a="b",c="d"}`, Prometheus' notation (`{}` for no labels).
-pub(crate) fn series(metric: &Value) -> String {
-    let Some(labels) = metric.as_object() else { return "{}".to_owned() };
-    let name = labels.get("__name__").and_then(Value::as_str).unwrap_or_default();
-    let mut out = name.to_owned();
-    let mut others = labels.iter().filter(|(k, _)| *k != "__name__").peekable();
-    if others.peek().is_none() && !name.is_empty() {
-        return out;
-    }
-    out.push('{');
-    for (i, (k, v)) in others.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        // Debug formatting quotes and escapes the value as PromQL writes strings.
-        let _ = write!(out, "{k}={:?}", v.as_str().unwrap_or_default());
-    }
-    out.push('}');
-    out
-}
-
 /// Aligned columns SERIES, TIME, VALUE (no SERIES for scalars and strings).
-fn table(rows: &[Row]) -> String {
+fn aligned(rows: &[Row]) -> String {
     let with_series = rows.iter().any(|r| !r.series.is_empty());
-    let times: Vec<String> = rows.iter().map(|r| show_time(r.t)).collect();
-    let series_width = rows.iter().map(|r| r.series.chars().count()).max().unwrap_or(0).max("SERIES".len());
-    let time_width = times.iter().map(String::len).max().unwrap_or(0).max("TIME".len());
-    let mut out = String::new();
-    let mut line = |series: &str, time: &str, value: &str| {
-        if with_series {
-            let _ = write!(out, "{series:<series_width$}  ");
-        }
-        let _ = writeln!(out, "{time:<time_width$}  {value}");
+    let cells = |series: &str, time: String, value: &str| {
+        let mut row = if with_series { vec![series.to_owned()] } else { Vec::new() };
+        row.extend([time, value.to_owned()]);
+        row
     };
-    line("SERIES", "TIME", "VALUE");
-    for (r, t) in rows.iter().zip(&times) {
-        line(&r.series, t, &r.value);
-    }
-    out
+    let header = cells("SERIES", "TIME".to_owned(), "VALUE");
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| cells(&r.series, show_time(r.t), &r.value)).collect();
+    table(&header, &rows, Align::Left)
 }
 
-/// `series,time,value` with times as Unix seconds; fields quoted as RFC 4180 asks (by hand:
-/// one rule, not worth a dependency).
+/// `series,time,value` with times as Unix seconds; fields quoted as RFC 4180 asks.
 fn csv(rows: &[Row]) -> String {
-    let quote = |s: &str| if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() };
     let mut out = String::from("series,time,value\n");
     for r in rows {
-        let _ = writeln!(out, "{},{},{}", quote(&r.series), seconds(r.t), r.value);
+        let _ = writeln!(out, "{},{},{}", csv_field(&r.series), seconds(r.t), r.value);
     }
     out
 }
@@ -171,7 +143,7 @@ mod tests {
         ]});
         let rows = rows(&data).unwrap();
         assert_eq!(
-            table(&rows),
+            aligned(&rows),
             "SERIES                         TIME                      VALUE\n\
              up{instance=\"x,y\",job=\"a\\\"b\"}  2023-11-14T22:13:20.000Z  1\n\
              {}                             2023-11-14T22:13:20.500Z  NaN\n"
@@ -186,11 +158,11 @@ mod tests {
     fn matrices_give_a_row_per_point_and_scalars_no_series() {
         let data = json!({"resultType": "matrix", "result": [{"metric": {"__name__": "up"}, "values": [[1, "1"], [2, "0"]]}]});
         assert_eq!(
-            table(&rows(&data).unwrap()),
+            aligned(&rows(&data).unwrap()),
             "SERIES  TIME                      VALUE\nup      1970-01-01T00:00:01.000Z  1\nup      1970-01-01T00:00:02.000Z  0\n"
         );
         let data = json!({"resultType": "scalar", "result": [1, "2"]});
-        assert_eq!(table(&rows(&data).unwrap()), "TIME                      VALUE\n1970-01-01T00:00:01.000Z  2\n");
+        assert_eq!(aligned(&rows(&data).unwrap()), "TIME                      VALUE\n1970-01-01T00:00:01.000Z  2\n");
         assert!(rows(&json!({"resultType": "vector", "result": 3})).is_err());
     }
 }

@@ -6,28 +6,24 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::forecast::series_name;
+use super::ask;
+use super::form::{given, time_field};
 use crate::cli::{CapacityArgs, ForecastFormat};
-use crate::client::{parse_time, seconds, Client};
+use crate::shown::{csv_number, list, print_body, quoted, series};
 
 /// Runs the command.
 pub fn run(args: &CapacityArgs) -> anyhow::Result<()> {
-    let client = Client::new(args.server.url.as_deref(), args.server.config.as_deref())?;
     let mut form = vec![("horizon", args.horizon.clone())];
-    if let Some(q) = &args.expr {
-        form.push(("query", q.clone()));
-    }
-    if let Some(t) = args.threshold {
-        form.push(("threshold", t.to_string()));
-    }
-    if let Some(h) = &args.history {
-        form.push(("history", h.clone()));
-    }
+    form.extend(given([
+        ("query", args.expr.clone()),
+        ("threshold", args.threshold.map(|t| t.to_string())),
+        ("history", args.history.clone()),
+    ]));
     if let Some(e) = &args.end {
-        form.push(("end", seconds(parse_time("--end", e, vitals_store::wall_clock_ms())?)));
+        form.push(("end", time_field("--end", e)?));
     }
-    let (answer, body) = client.post_json("/api/v1/analytics/capacity", &form)?;
-    let results = answer["data"]["result"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let (answer, body) = ask(&args.server, "/api/v1/analytics/capacity", &form)?;
+    let results = list(&answer["data"]["result"]);
     let out = match args.format {
         ForecastFormat::Json => body,
         ForecastFormat::Table => {
@@ -36,7 +32,7 @@ pub fn run(args: &CapacityArgs) -> anyhow::Result<()> {
                 match (r["sentence"].as_str(), r["error"].as_str()) {
                     (Some(s), _) => writeln!(out, "{s}"),
                     (None, Some(e)) => writeln!(out, "{}: cannot forecast: {e}", r["subject"].as_str().unwrap_or("?")),
-                    (None, None) => writeln!(out, "{}: no answer", series_name(&r["metric"])),
+                    (None, None) => writeln!(out, "{}: no answer", series(&r["metric"])),
                 }?;
             }
             out
@@ -44,30 +40,26 @@ pub fn run(args: &CapacityArgs) -> anyhow::Result<()> {
         ForecastFormat::Csv => {
             let mut out = String::from("subject,threshold,last,model,mean,earliest80,latest80,sentence\n");
             for r in results {
-                let n = |v: &Value| v.as_f64().map_or_else(String::new, |x| x.to_string());
-                let quote = |v: &Value| format!("\"{}\"", v.as_str().unwrap_or_default().replace('"', "\"\""));
+                let quote = |v: &Value| quoted(v.as_str().unwrap_or_default());
                 let c = &r["crossing"];
                 let sentence = if r["error"].is_string() { &r["error"] } else { &r["sentence"] };
                 writeln!(
                     out,
                     "{},{},{},{},{},{},{},{}",
                     quote(&r["subject"]),
-                    n(&r["threshold"]),
-                    n(&r["last"]),
+                    csv_number(&r["threshold"]),
+                    csv_number(&r["last"]),
                     r["model"].as_str().unwrap_or_default(),
-                    n(&c["mean"]),
-                    n(&c["earliest"]),
-                    n(&c["latest"]),
+                    csv_number(&c["mean"]),
+                    csv_number(&c["earliest"]),
+                    csv_number(&c["latest"]),
                     quote(sentence)
                 )?;
             }
             out
         }
     };
-    print!("{out}");
-    if !out.ends_with('\n') {
-        println!();
-    }
+    print_body(&out);
     if results.is_empty() {
         anyhow::bail!("nothing to check: the expression gave no series (are the host collectors running?)");
     }

@@ -2,40 +2,29 @@
 //! Vitals (`/api/v1/analytics/changepoints`). One line per change point:
 //! `latency_seconds{job="bench"}: +50 % at 2023-11-14T22:13:20.000Z (p = 2e-60), 1 s → 1.5 s`.
 
-use anyhow::anyhow;
 use serde_json::Value;
 
-use super::shown::{amounts, p_value, rounded, signed, window_form};
-use crate::cli::{AnalysisFormat, ChangepointsArgs};
-use crate::client::{excerpt, show_time, Client};
-use crate::query::series;
+use super::form::{given, window_form};
+use super::show;
+use crate::cli::ChangepointsArgs;
+use crate::shown::{amounts, p_value, results, rounded, series, signed, time, unexpected};
 
 /// Asks the server and prints its answer.
 pub fn run(args: &ChangepointsArgs) -> anyhow::Result<()> {
-    let client = Client::new(args.server.url.as_deref(), args.server.config.as_deref())?;
     let mut form = vec![("query", args.expr.clone())];
     form.extend(window_form(&args.window)?);
-    if let Some(p) = args.p_value {
-        form.push(("p_value", p.to_string()));
-    }
-    if let Some(n) = args.min_size {
-        form.push(("min_size", n.to_string()));
-    }
-    if let Some(n) = args.window_points {
-        form.push(("window_points", n.to_string()));
-    }
-    let (answer, body) = client.post_json("/api/v1/analytics/changepoints", &form)?;
-    match args.format {
-        AnalysisFormat::Json => println!("{body}"),
-        AnalysisFormat::Table => print!("{}", table(&answer["data"])?),
-    }
-    Ok(())
+    form.extend(given([
+        ("p_value", args.p_value.map(|p| p.to_string())),
+        ("min_size", args.min_size.map(|n| n.to_string())),
+        ("window_points", args.window_points.map(|n| n.to_string())),
+    ]));
+    show(&args.ask, "/api/v1/analytics/changepoints", &form, table)
 }
 
 /// The lines for people.
 fn table(data: &Value) -> anyhow::Result<String> {
-    let bad = || anyhow!("unexpected answer from the server: {}", excerpt(&data.to_string()));
-    let result = data["result"].as_array().ok_or_else(bad)?;
+    let bad = || unexpected(data);
+    let result = results(data)?;
     if result.is_empty() {
         return Ok("no series\n".to_owned());
     }
@@ -48,7 +37,7 @@ fn table(data: &Value) -> anyhow::Result<String> {
             out.push_str(&format!("{name}: no change points in {} points\n", s["points"]));
         }
         for cp in cps {
-            let time = cp["time"].as_f64().ok_or_else(bad)?;
+            let at = cp["time"].as_f64().ok_or_else(bad)?;
             let (before, after) = amounts(metric, cp["mean_before"].as_f64().ok_or_else(bad)?, cp["mean_after"].as_f64().ok_or_else(bad)?);
             let change = match cp["change_percent"].as_f64() {
                 Some(pct) => format!("{} %", signed(rounded(pct, 3))),
@@ -56,7 +45,7 @@ fn table(data: &Value) -> anyhow::Result<String> {
             };
             out.push_str(&format!(
                 "{name}: {change} at {} (p = {}), {} → {}\n",
-                show_time((time * 1000.0).round() as i64),
+                time(at),
                 p_value(cp["p_value"].as_f64().unwrap_or(f64::NAN)),
                 before,
                 after,

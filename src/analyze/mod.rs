@@ -7,13 +7,18 @@ mod capacity;
 mod changepoints;
 mod correlate;
 mod forecast;
+mod form;
 mod percentiles;
-mod shown;
 mod trend;
 
 use std::process::ExitCode;
 
-use crate::cli::{AnalyzeArgs, AnalyzeCommand};
+use serde_json::Value;
+
+use crate::cli::{AnalyzeArgs, AnalyzeCommand, AnalyzeFormat, AskArgs, ServerArgs};
+use crate::client::Client;
+use crate::shown::print_body;
+use form::Form;
 
 /// Runs the analysis and prints its answer; on failure prints `vitals analyze: <reason>`.
 pub fn run(args: AnalyzeArgs) -> ExitCode {
@@ -33,4 +38,21 @@ pub fn run(args: AnalyzeArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Asks the Vitals of `server` for the analysis at `path` (such as
+/// `/api/v1/analytics/trend`) with `form`: the answer and its body as sent.
+fn ask(server: &ServerArgs, path: &str, form: &Form) -> anyhow::Result<(Value, String)> {
+    Client::new(server.url.as_deref(), server.config.as_deref())?.post_json(path, form)
+}
+
+/// Asks as [`ask`] and prints the answer as `--format` says: the server's JSON as sent, or
+/// what `text` makes of its `data` for people.
+fn show(args: &AskArgs, path: &str, form: &Form, text: impl FnOnce(&Value) -> anyhow::Result<String>) -> anyhow::Result<()> {
+    let (answer, body) = ask(&args.server, path, form)?;
+    match args.format {
+        AnalyzeFormat::Json => print_body(&body),
+        AnalyzeFormat::Table => print!("{}", text(&answer["data"])?),
+    }
+    Ok(())
 }

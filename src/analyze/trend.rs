@@ -2,34 +2,25 @@
 //! running Vitals (`/api/v1/analytics/trend`). One line per series:
 //! `disk_used_bytes{job="node"}: rising +1.44 MB/day (95 % interval +1.43 MB/day to +1.45 MB/day), p = 1e-40, tau 0.98`.
 
-use anyhow::anyhow;
 use serde_json::Value;
 
-use super::shown::{amount, p_value, signed, significant, window_form};
-use crate::cli::{AnalysisFormat, TrendArgs};
-use crate::client::{excerpt, Client};
-use crate::query::series;
+use super::form::{given, window_form};
+use super::show;
+use crate::cli::TrendArgs;
+use crate::shown::{amount, p_value, results, series, signed, significant, unexpected};
 
 /// Asks the server and prints its answer.
 pub fn run(args: &TrendArgs) -> anyhow::Result<()> {
-    let client = Client::new(args.server.url.as_deref(), args.server.config.as_deref())?;
     let mut form = vec![("query", args.expr.clone())];
     form.extend(window_form(&args.window)?);
-    if let Some(a) = args.alpha {
-        form.push(("alpha", a.to_string()));
-    }
-    let (answer, body) = client.post_json("/api/v1/analytics/trend", &form)?;
-    match args.format {
-        AnalysisFormat::Json => println!("{body}"),
-        AnalysisFormat::Table => print!("{}", table(&answer["data"])?),
-    }
-    Ok(())
+    form.extend(given([("alpha", args.alpha.map(|a| a.to_string()))]));
+    show(&args.ask, "/api/v1/analytics/trend", &form, table)
 }
 
 /// The lines for people.
 fn table(data: &Value) -> anyhow::Result<String> {
-    let bad = || anyhow!("unexpected answer from the server: {}", excerpt(&data.to_string()));
-    let result = data["result"].as_array().ok_or_else(bad)?;
+    let bad = || unexpected(data);
+    let result = results(data)?;
     if result.is_empty() {
         return Ok("no series\n".to_owned());
     }

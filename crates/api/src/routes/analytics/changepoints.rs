@@ -15,7 +15,7 @@ use axum::response::Response;
 use serde_json::{json, Value as Json};
 use vitals_analytics::{change_points, ChangePoint, ChangePointOptions};
 
-use super::{evaluate, labels_json, number, success, Grid, Window};
+use super::{evaluate, labels_json, number, seconds, success, Grid, Window};
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::App;
@@ -84,7 +84,7 @@ fn series(grid: &Grid, window: Window, options: ChangePointOptions) -> Result<Js
 
 fn change_point_json(cp: &ChangePoint) -> Json {
     json!({
-        "time": number(cp.time as f64 / 1000.0),
+        "time": seconds(cp.time),
         "p_value": number(cp.p_value),
         "mean_before": number(cp.mean_before),
         "mean_after": number(cp.mean_after),

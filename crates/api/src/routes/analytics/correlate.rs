@@ -26,7 +26,7 @@ use vitals_analytics::{rank_changes, rank_lagged, AnalyticsError, ChangeInput, C
 use vitals_query::Engine;
 use vitals_store::{Labels, MetricKind, MetricMetadata};
 
-use super::{evaluate_expr, labels_json, number, success, Grid, Window};
+use super::{evaluate_expr, labels_json, number, seconds, success, Grid, Window, MAX_POINTS};
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::routes::blocking;
@@ -47,8 +47,6 @@ const POINTS: i64 = 3_600;
 const MAX_LAG: i64 = 5 * 60_000;
 /// The default `limit`.
 const LIMIT: usize = 20;
-/// Most points of the baseline, as for the window.
-const MAX_POINTS: i64 = 11_000;
 
 /// GET or POST: ranks series by change (no `target`) or by lagged correlation.
 pub(crate) async fn correlate(State(app): State<App>, params: Params) -> Result<Response, ApiError> {
@@ -208,11 +206,6 @@ fn limit(params: &Params) -> Result<usize, ApiError> {
 
 fn invalid(param: &str, e: &AnalyticsError) -> ApiError {
     ApiError::bad_data(format!("invalid parameter \"{param}\": {e}"))
-}
-
-/// Milliseconds as the API's seconds.
-fn seconds(ms: i64) -> Json {
-    number(ms as f64 / 1000.0)
 }
 
 #[cfg(test)]

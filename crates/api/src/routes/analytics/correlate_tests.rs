@@ -2,39 +2,18 @@
 //! generated stored data whose right answers are known.
 
 use std::fmt::Write;
-use std::sync::Arc;
 
 use axum::http::StatusCode;
 use axum::Router;
 use serde_json::Value;
-use vitals_collect::{Latest, Statuses};
-use vitals_query::{Engine, EngineOptions};
-use vitals_state::State;
-use vitals_store::{Store, StoreOptions};
 
+use crate::routes::analytics::test_fixture::fixture;
 use crate::routes::tests::{get, import, json, q};
-use crate::{router, App, Ready};
 
 /// 10 minutes at 1 s, from here (ms).
 const T0: i64 = 1_700_000_000_000;
 const POINTS: usize = 600;
 const LAG: usize = 12;
-
-struct Fixture {
-    _dir: tempfile::TempDir,
-    app: Router,
-}
-
-fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let opts = StoreOptions { background: false, ..StoreOptions::default() };
-    let store = Store::open(dir.path(), opts).unwrap();
-    let state = Arc::new(State::open(dir.path()).unwrap());
-    let app = App::new();
-    let engine = Engine::new(store.clone(), EngineOptions::default());
-    app.set_ready(Ready { store, state, latest: Latest::default(), collectors: Statuses::default(), engine });
-    Fixture { _dir: dir, app: router(app) }
-}
 
 fn noise(seed: u64, n: usize) -> Vec<f64> {
     let mut x = seed;

@@ -1,45 +1,21 @@
 //! The forecast and capacity routes on generated history whose future is known.
 
-use std::sync::Arc;
-
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use axum::Router;
 use serde_json::Value;
-use tower::ServiceExt;
-use vitals_collect::{Latest, Statuses};
-use vitals_query::{Engine, EngineOptions};
-use vitals_state::State;
-use vitals_store::{Store, StoreOptions};
 
-use crate::{router, App, Ready};
+use crate::routes::analytics::test_fixture::fixture;
+use crate::routes::tests;
 
 /// The last sample's time, ms.
 const END: i64 = 1_700_000_000_000;
 const STEP: i64 = 300_000;
 const DAY: i64 = 86_400_000;
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    app: Router,
-}
-
-fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() }).unwrap();
-    let state = Arc::new(State::open(dir.path()).unwrap());
-    let app = App::new();
-    let engine = Engine::new(store.clone(), EngineOptions::default());
-    app.set_ready(Ready { store, state, latest: Latest::default(), collectors: Statuses::default(), engine });
-    Fixture { _dir: dir, app: router(app) }
-}
-
+/// `tests::call` with a form body, answering the status and the JSON (or the text, when
+/// it is not JSON).
 async fn call(app: &Router, method: &str, uri: &str, body: String) -> (StatusCode, Value) {
-    let req = Request::builder().method(method).uri(uri).header("content-type", "application/x-www-form-urlencoded");
-    let resp = app.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
-    let status = resp.status();
-    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
-    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let (status, text) = tests::call(app, method, uri, &[("content-type", "application/x-www-form-urlencoded")], body).await;
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
@@ -50,8 +26,8 @@ async fn import(app: &Router, name: &str, f: impl Fn(i64) -> f64) {
         let t = END - 4 * DAY + i * STEP;
         body.push_str(&format!("{name}{{mountpoint=\"/\"}} {} {t}\n", f((END - t) / 60_000)));
     }
-    let (status, _) = call(app, "POST", "/api/v1/import/prometheus", body).await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, text) = tests::import(app, &body).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{text}");
 }
 
 /// A used share: 0.2 four days ago, rising 0.005 an hour (0.68 now), with a small wiggle, so

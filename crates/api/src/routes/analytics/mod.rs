@@ -19,6 +19,8 @@ pub(crate) mod trend;
 mod forecast_tests;
 #[cfg(test)]
 mod shifts_and_trends_tests;
+#[cfg(test)]
+mod test_fixture;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -30,8 +32,8 @@ use crate::error::ApiError;
 use crate::params::Params;
 use crate::time::{parse_duration, parse_time};
 
-/// Most points of one series that an analysis reads, as for range queries.
-const MAX_POINTS: i64 = 11_000;
+/// Most points of one series that an analysis reads (in a window or a baseline), as for range queries.
+pub(crate) const MAX_POINTS: i64 = 11_000;
 
 /// The times an analysis looks at: `start`, `start + step`, ... up to `end`, in ms.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -109,8 +111,18 @@ pub(crate) struct Grid {
 /// Evaluates `query` (the request's `query` parameter, required) over `window` and lays
 /// each resulting series on the grid. Runs the engine: call it on the blocking pool.
 pub(crate) fn evaluate(engine: &Engine, params: &Params, window: Window) -> Result<Vec<Grid>, ApiError> {
-    let query = params.get("query").ok_or_else(|| ApiError::bad_data("invalid parameter \"query\": give a PromQL expression"))?;
-    evaluate_expr(engine, "query", query, window)
+    evaluate_expr(engine, "query", query(params)?, window)
+}
+
+/// The request's `query` parameter, which the analyses need.
+pub(crate) fn query(params: &Params) -> Result<&str, ApiError> {
+    params.get("query").ok_or_else(|| ApiError::bad_data("invalid parameter \"query\": give a PromQL expression"))
+}
+
+/// The error for an expression (the parameter `param`) that gives no range of series: a
+/// scalar, a string or an instant vector.
+pub(crate) fn not_series(param: &str) -> ApiError {
+    ApiError::bad_data(format!("invalid parameter \"{param}\": the expression must give series"))
 }
 
 /// As [`evaluate`], for the expression `query` given as the parameter `param`.
@@ -122,9 +134,7 @@ pub(crate) fn evaluate_expr(engine: &Engine, param: &str, query: &str, window: W
     })?;
     let series = match out.value {
         Value::Matrix(m) => m,
-        Value::Scalar { .. } | Value::String { .. } | Value::Vector(_) => {
-            return Err(ApiError::bad_data(format!("invalid parameter \"{param}\": the expression must give series")))
-        }
+        Value::Scalar { .. } | Value::String { .. } | Value::Vector(_) => return Err(not_series(param)),
     };
     let n = window.len();
     Ok(series
@@ -154,6 +164,11 @@ pub(crate) fn labels_json(labels: &Labels) -> Json {
 /// The success envelope around `data`.
 pub(crate) fn success(data: Json) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], json!({"status": "success", "data": data}).to_string()).into_response()
+}
+
+/// Milliseconds as the API's Unix seconds.
+pub(crate) fn seconds(ms: i64) -> Json {
+    number(ms as f64 / 1000.0)
 }
 
 /// A number for JSON: finite numbers as they are, others as `null`.

@@ -18,7 +18,7 @@ use serde_json::{json, Map, Value as Json};
 use vitals_analytics::{QuantileSketch, QUANTILES, RELATIVE_ERROR};
 use vitals_query::{format_query, Engine, Value};
 
-use super::{labels_json, number, success, Window};
+use super::{labels_json, not_series, number, query, seconds, success, Window};
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::routes::blocking;
@@ -36,7 +36,7 @@ pub(crate) async fn percentiles(State(app): State<App>, params: Params) -> Resul
 }
 
 fn answer(engine: &Engine, params: &Params) -> Result<Response, ApiError> {
-    let query = params.get("query").ok_or_else(|| ApiError::bad_data("invalid parameter \"query\": give a PromQL expression"))?;
+    let query = query(params)?;
     let window = Window::from_params(params, SPAN, POINTS)?;
     let range = window.end - window.start;
     if range <= 0 {
@@ -49,7 +49,7 @@ fn answer(engine: &Engine, params: &Params) -> Result<Response, ApiError> {
         if format_query(&raw).is_ok() { (raw, "raw") } else { (format!("({query})[{range}ms:{}ms]", window.step), "step") };
     let out = engine.instant(&expr, window.end).map_err(crate::routes::query::query_error)?;
     let Value::Matrix(series) = out.value else {
-        return Err(ApiError::bad_data("invalid parameter \"query\": the expression must give series"));
+        return Err(not_series("query"));
     };
     let mut merged: BTreeMap<Vec<(String, String)>, QuantileSketch> = BTreeMap::new();
     let mut rows = Vec::with_capacity(series.len());
@@ -76,7 +76,7 @@ fn answer(engine: &Engine, params: &Params) -> Result<Response, ApiError> {
     Ok(success(json!({
         "relative_error": RELATIVE_ERROR,
         "samples": samples,
-        "window": {"start": window.start as f64 / 1000.0, "end": window.end as f64 / 1000.0},
+        "window": {"start": seconds(window.start), "end": seconds(window.end)},
         "series": rows,
         "merged": merged,
     })))

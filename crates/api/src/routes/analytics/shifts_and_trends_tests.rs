@@ -1,17 +1,10 @@
 //! `/api/v1/analytics/changepoints` and `/api/v1/analytics/trend` on stored series with a
 //! known step and a known slope.
 
-use std::sync::Arc;
-
-use axum::Router;
 use serde_json::Value;
-use vitals_collect::{Latest, Statuses};
-use vitals_query::{Engine, EngineOptions};
-use vitals_state::State;
-use vitals_store::{Store, StoreOptions};
 
+use crate::routes::analytics::test_fixture::{fixture, Fixture};
 use crate::routes::tests::{get, import, json, q};
-use crate::{router, App, Ready};
 
 /// First sample time, ms; samples every minute.
 const T0: i64 = 1_700_000_000_000;
@@ -24,15 +17,8 @@ fn noise(i: i64) -> f64 {
 
 /// A router over a store holding `latency_seconds` (1.0, then 1.5 from point 180 on, with
 /// noise of +-0.05) and `disk_used_bytes` (rising 1000 bytes a minute, with noise of +-500).
-async fn fixture() -> (tempfile::TempDir, Router) {
-    let dir = tempfile::tempdir().unwrap();
-    let opts = StoreOptions { background: false, ..StoreOptions::default() };
-    let store = Store::open(dir.path(), opts).unwrap();
-    let state = Arc::new(State::open(dir.path()).unwrap());
-    let app = App::new();
-    let engine = Engine::new(store.clone(), EngineOptions::default());
-    app.set_ready(Ready { store, state, latest: Latest::default(), collectors: Statuses::default(), engine });
-    let app = router(app);
+async fn stored() -> Fixture {
+    let f = fixture();
     let mut body = String::new();
     for i in 0..POINTS {
         let t = T0 + i * 60_000;
@@ -40,9 +26,9 @@ async fn fixture() -> (tempfile::TempDir, Router) {
         body.push_str(&format!("latency_seconds{{job=\"bench\"}} {} {t}\n", level + 0.1 * noise(i)));
         body.push_str(&format!("disk_used_bytes{{job=\"node\"}} {} {t}\n", 1e9 + 1000.0 * i as f64 + 1000.0 * noise(i + 7)));
     }
-    let (status, text) = import(&app, &body).await;
+    let (status, text) = import(&f.app, &body).await;
     assert!(status.is_success(), "{text}");
-    (dir, app)
+    f
 }
 
 fn window() -> String {
@@ -51,8 +37,8 @@ fn window() -> String {
 
 #[tokio::test]
 async fn change_points_of_a_stored_step() {
-    let (_dir, app) = fixture().await;
-    let (status, body) = get(&app, &format!("/api/v1/analytics/changepoints?query={}&{}", q("latency_seconds"), window())).await;
+    let f = stored().await;
+    let (status, body) = get(&f.app, &format!("/api/v1/analytics/changepoints?query={}&{}", q("latency_seconds"), window())).await;
     assert_eq!(status, 200, "{body}");
     let v = json(&body);
     let series = &v["data"]["result"][0];
@@ -69,14 +55,14 @@ async fn change_points_of_a_stored_step() {
     assert_eq!((v["data"]["p_value"].as_f64(), v["data"]["min_size"].as_u64()), (Some(0.001), Some(5)));
 
     // The flat part alone has none.
-    let (_, body) = get(&app, &format!("/api/v1/analytics/changepoints?query={}&{}", q("latency_seconds < 1.2"), window())).await;
+    let (_, body) = get(&f.app, &format!("/api/v1/analytics/changepoints?query={}&{}", q("latency_seconds < 1.2"), window())).await;
     assert_eq!(json(&body)["data"]["result"][0]["change_points"], json("[]"), "{body}");
 }
 
 #[tokio::test]
 async fn trend_of_a_stored_slope() {
-    let (_dir, app) = fixture().await;
-    let (status, body) = get(&app, &format!("/api/v1/analytics/trend?query={}&{}", q("disk_used_bytes"), window())).await;
+    let f = stored().await;
+    let (status, body) = get(&f.app, &format!("/api/v1/analytics/trend?query={}&{}", q("disk_used_bytes"), window())).await;
     assert_eq!(status, 200, "{body}");
     let v = json(&body);
     let s = &v["data"]["result"][0];
@@ -90,12 +76,12 @@ async fn trend_of_a_stored_slope() {
     assert!(s["mann_kendall"]["p_value"].as_f64().unwrap() < 1e-10 && s["mann_kendall"]["tau"].as_f64().unwrap() > 0.9, "{s}");
 
     // The latency before its step is flat.
-    let (_, body) = get(&app, &format!("/api/v1/analytics/trend?query={}&{}", q("latency_seconds < 1.2"), window())).await;
+    let (_, body) = get(&f.app, &format!("/api/v1/analytics/trend?query={}&{}", q("latency_seconds < 1.2"), window())).await;
     assert_eq!(json(&body)["data"]["result"][0]["verdict"], "no trend", "{body}");
 
     // Two points are too few: the series says why.
     let uri = format!("/api/v1/analytics/trend?query=disk_used_bytes&start={}&end={}&step=60", T0 / 1000, T0 / 1000 + 60);
-    let (status, body) = get(&app, &uri).await;
+    let (status, body) = get(&f.app, &uri).await;
     assert_eq!(status, 200, "{body}");
     let s = &json(&body)["data"]["result"][0];
     assert_eq!((s["points"].as_u64(), s["error"].as_str()), (Some(2), Some("a trend needs at least 3 points, got 2")), "{body}");
@@ -103,7 +89,7 @@ async fn trend_of_a_stored_slope() {
 
 #[tokio::test]
 async fn bad_parameters_are_named() {
-    let (_dir, app) = fixture().await;
+    let f = stored().await;
     let cases = [
         (
             "/api/v1/analytics/changepoints?query=latency_seconds&p_value=abc",
@@ -121,7 +107,7 @@ async fn bad_parameters_are_named() {
         ),
     ];
     for (uri, want) in cases {
-        let (status, body) = get(&app, uri).await;
+        let (status, body) = get(&f.app, uri).await;
         assert_eq!(status, 400, "{uri}: {body}");
         let v: Value = json(&body);
         assert_eq!(v["error"], want, "{uri}");
