@@ -65,6 +65,6 @@ fn change_points_and_trends_from_the_command_line() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "vitals analyze: bad_data: invalid parameter: p_value must be between 0 and 1 (exclusive), got 2\n"
+        "vitals analyze: bad_data: invalid parameter \"p_value\": p_value must be between 0 and 1 (exclusive), got 2\n"
     );
 }

@@ -21,7 +21,7 @@ use crate::fenwick::{ranks, Fenwick};
 pub(crate) fn best_split(x: &[f64], min_size: usize) -> Option<(usize, f64)> {
     let len = x.len();
     let min_size = min_size.max(2);
-    if len < 2 * min_size {
+    if len / 2 < min_size {
         return None;
     }
     let (rank, distinct) = ranks(x);

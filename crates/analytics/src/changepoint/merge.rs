@@ -18,7 +18,7 @@ pub(crate) fn merge(values: &[f64], times: &[i64], candidates: &[usize], options
         let mut cmp = compare(&values[prev..at], &values[at..next]);
         if options.adjust {
             // Bonferroni over the positions the split could have taken between its neighbours.
-            let positions = (next - prev + 1).saturating_sub(2 * options.min_size).max(1);
+            let positions = (next - prev + 1).saturating_sub(options.min_size.saturating_mul(2)).max(1);
             cmp.p_value = (cmp.p_value * positions as f64).min(1.0);
         }
         Candidate { index: at, cmp, short: at - prev < options.min_size || next - at < options.min_size }

@@ -34,6 +34,10 @@ use serde::Serialize;
 
 use crate::AnalyticsError;
 
+/// Largest `min_size`: a million points on each side of a change, far more than any
+/// series analysed at once; the bound keeps `2 * min_size` and the like from overflowing.
+pub const MAX_MIN_SIZE: usize = 1_000_000;
+
 /// How change points are found; [`Default`] gives Otava's defaults where it has them.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ChangePointOptions {
@@ -62,16 +66,17 @@ impl Default for ChangePointOptions {
 }
 
 impl ChangePointOptions {
-    /// Checks the options, saying which one is wrong.
+    /// Checks the options, saying which one is wrong: each message begins with the
+    /// option's name (`p_value`, `min_size`, `window`, `min_change`).
     pub fn validate(&self) -> Result<(), AnalyticsError> {
         if !(self.p_value > 0.0 && self.p_value < 1.0) {
             return Err(AnalyticsError::Invalid(format!("p_value must be between 0 and 1 (exclusive), got {}", self.p_value)));
         }
-        if self.min_size < 2 {
-            return Err(AnalyticsError::Invalid(format!("min_size must be at least 2, got {}", self.min_size)));
+        if !(2..=MAX_MIN_SIZE).contains(&self.min_size) {
+            return Err(AnalyticsError::Invalid(format!("min_size must be from 2 to {MAX_MIN_SIZE}, got {}", self.min_size)));
         }
         if let Some(w) = self.window {
-            if w < 2 * self.min_size {
+            if w < self.min_size.saturating_mul(2) {
                 return Err(AnalyticsError::Invalid(format!(
                     "window must hold at least two segments of min_size ({}) points, got {w}",
                     self.min_size

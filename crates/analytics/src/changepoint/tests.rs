@@ -79,7 +79,21 @@ fn bad_input_and_options_are_refused_with_reasons() {
     let err = ChangePointDetector::new(ChangePointOptions { window: Some(6), ..ChangePointOptions::default() }).unwrap_err();
     assert_eq!(err.to_string(), "window must hold at least two segments of min_size (5) points, got 6");
     let err = ChangePointDetector::new(ChangePointOptions { min_size: 1, ..ChangePointOptions::default() }).unwrap_err();
-    assert_eq!(err.to_string(), "min_size must be at least 2, got 1");
+    assert_eq!(err.to_string(), "min_size must be from 2 to 1000000, got 1");
+}
+
+#[test]
+fn a_huge_min_size_is_refused_and_never_overflows() {
+    let (times, values) = series(3, 40, 10.0, &[(20, 5.0)]);
+    for window in [None, Some(5), Some(usize::MAX)] {
+        let options = ChangePointOptions { min_size: 1 << 63, window, ..ChangePointOptions::default() };
+        let err = change_points(&times, &values, options).unwrap_err();
+        assert_eq!(err.to_string(), "min_size must be from 2 to 1000000, got 9223372036854775808");
+    }
+    // The largest accepted size on a short series finds nothing, without overflowing.
+    let options = ChangePointOptions { min_size: MAX_MIN_SIZE, window: None, ..ChangePointOptions::default() };
+    assert!(change_points(&times, &values, options).unwrap().is_empty());
+    assert_eq!(energy::best_split(&values, usize::MAX), None);
 }
 
 #[test]

@@ -12,7 +12,9 @@ use super::ks::order_key;
 use super::xcorr::{overlap, CrossCorrelator, Operand};
 use crate::AnalyticsError;
 
-/// Fewest pairs a correlation is computed from (or all there are, on short series).
+/// Fewest pairs a correlation is computed from: with fewer, |r| near 1 comes by chance
+/// too often to mean anything (with 3 pairs, |r| > 0.95 has a chance of about 1 in 5 for
+/// two unrelated series). Lags leaving fewer pairs are not scored, nor are windows shorter.
 const MIN_PAIRS: usize = 10;
 
 /// Which correlation ranks the series.
@@ -88,23 +90,22 @@ pub fn rank_lagged(
     if let Some(bad) = series.iter().position(|s| s.len() != n) {
         return Err(AnalyticsError::Invalid(format!("series {bad} has {} points, the target {n}", series[bad].len())));
     }
-    if n < 3 {
-        return Err(AnalyticsError::TooShort { what: "lagged correlation", needed: 3, got: n });
+    if n < MIN_PAIRS {
+        return Err(AnalyticsError::TooShort { what: "lagged correlation", needed: MIN_PAIRS, got: n });
     }
     if max_lag > n / 2 {
         return Err(AnalyticsError::Invalid(format!(
             "a lag of {max_lag} steps is more than half the window's {n} points; widen the window or lower the lag"
         )));
     }
-    let min_pairs = MIN_PAIRS.min(n - max_lag).max(3);
     let correlator = CrossCorrelator::new(n, max_lag);
     let values = Side::new(&correlator, target.to_vec());
     let ranks = Side::new(&correlator, ranked(target));
     // Every series' best lag by the ranking method; the other coefficient only for the
     // series kept, which halves the work. Spearman's ρ is made exact for those at the end.
     let best = |y: &[f64], by: LagMethod| match by {
-        LagMethod::Pearson => best_lag(&lag_correlations(&correlator, &values, y.to_vec(), min_pairs), max_lag),
-        LagMethod::Spearman => best_lag(&lag_correlations(&correlator, &ranks, ranked(y), min_pairs), max_lag),
+        LagMethod::Pearson => best_lag(&lag_correlations(&correlator, &values, y.to_vec(), MIN_PAIRS), max_lag),
+        LagMethod::Spearman => best_lag(&lag_correlations(&correlator, &ranks, ranked(y), MIN_PAIRS), max_lag),
     };
     let mut found: Vec<(usize, LagBest)> = series.par_iter().enumerate().filter_map(|(index, y)| Some((index, best(y, method)?))).collect();
     let unscored = series.len() - found.len();
@@ -388,6 +389,19 @@ mod tests {
         let err = rank_lagged(&target, &[], 60, LagMethod::Pearson, 10).unwrap_err().to_string();
         assert!(err.contains("more than half the window's 100 points"), "{err}");
         assert!(LagMethod::parse("kendall").is_err());
+    }
+
+    #[test]
+    fn too_few_pairs_are_not_scored() {
+        let target: Vec<f64> = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0, 5.0, 3.0, 5.0, 8.0].to_vec();
+        let err = rank_lagged(&target[..9], &[], 2, LagMethod::Pearson, 10).unwrap_err();
+        assert_eq!(err, AnalyticsError::TooShort { what: "lagged correlation", needed: MIN_PAIRS, got: 9 });
+        // A copy 6 steps later matches at lag 6 over 6 pairs only: not enough to count.
+        let mut later = vec![f64::NAN; 6];
+        later.extend_from_slice(&target[..6]);
+        let (ranked, unscored) = rank_lagged(&target, &[&later], 6, LagMethod::Pearson, 10).unwrap();
+        assert!(ranked.is_empty(), "{ranked:?}");
+        assert_eq!(unscored, 1);
     }
 
     #[test]

@@ -125,9 +125,7 @@ pub fn forecast(grid: &[f64], step_seconds: f64, horizon: usize) -> Result<Forec
     let history = prepare::prepare(grid)?;
     let steps = horizon + history.trailing;
     let y = &history.values;
-    let n = y.len() as f64;
-    let mean = y.iter().sum::<f64>() / n;
-    let sd = (y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let (mean, sd) = moments(y)?;
     if sd <= f64::EPSILON * mean.abs() || sd == 0.0 {
         let p = Point { mean, lo80: mean, hi80: mean, lo95: mean, hi95: mean };
         return Ok(Forecast {
@@ -146,7 +144,12 @@ pub fn forecast(grid: &[f64], step_seconds: f64, horizon: usize) -> Result<Forec
     for (candidate, holdout_error, widen) in chosen {
         match models::fit(&candidate, &z, steps) {
             Ok(fitted) => {
-                let points = fitted.points[history.trailing..].iter().map(|p| widen.apply(*p).unscale(sd, mean)).collect();
+                let points: Vec<Point> = fitted.points[history.trailing..].iter().map(|p| widen.apply(*p).unscale(sd, mean)).collect();
+                if !points.iter().all(Point::is_finite) {
+                    return Err(AnalyticsError::Invalid(format!(
+                        "the forecast of values this large (mean {mean:e}, standard deviation {sd:e}) overflows a 64-bit float"
+                    )));
+                }
                 let model = match candidate {
                     Candidate::Linear => ModelKind::Linear,
                     Candidate::Ets => ModelKind::Ets,
@@ -165,6 +168,26 @@ pub fn forecast(grid: &[f64], step_seconds: f64, horizon: usize) -> Result<Forec
         }
     }
     Err(AnalyticsError::Invalid(format!("no model could be fitted to the history: {last_error}")))
+}
+
+/// The mean and the standard deviation of `y` (not empty, finite values), computed on the
+/// values divided by the largest magnitude so that sums of values near `f64::MAX` do not
+/// overflow; an error when the standard deviation itself overflows.
+fn moments(y: &[f64]) -> Result<(f64, f64), AnalyticsError> {
+    let scale = y.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    if scale == 0.0 {
+        return Ok((0.0, 0.0));
+    }
+    let n = y.len() as f64;
+    let mean = y.iter().map(|v| v / scale).sum::<f64>() / n;
+    let sd = (y.iter().map(|v| (v / scale - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let (mean, sd) = (mean * scale, sd * scale);
+    if !sd.is_finite() {
+        return Err(AnalyticsError::Invalid(format!(
+            "the values' spread overflows a 64-bit float (values up to {scale:e} in magnitude); scale the series down"
+        )));
+    }
+    Ok((mean, sd))
 }
 
 /// How much to scale each side of the 80 % and 95 % intervals about the mean.

@@ -53,6 +53,21 @@ fn a_constant_series_forecasts_itself_with_no_spread() {
 }
 
 #[test]
+fn values_near_the_largest_float_are_forecast_or_refused_never_an_infinite_constant() {
+    // A ramp at 1e307: its sum overflows, its moments computed on scaled values do not.
+    let ramp: Vec<f64> = (0..60).map(|i| 1e307 + f64::from(i) * 1e304).collect();
+    let f = forecast(&ramp, 60.0, 5).unwrap();
+    assert_eq!(f.model, ModelKind::Linear);
+    assert!((f.points[0].mean / 1.06e307 - 1.0).abs() < 1e-3, "{:?}", f.points[0]);
+    assert!(f.points.iter().all(Point::is_finite), "{:?}", f.points);
+    // Noise of ±1e308: the intervals cannot be written as floats, so no forecast.
+    let mut noise = Normal(7);
+    let swings: Vec<f64> = (0..60).map(|_| 1e308 * noise.next().clamp(-1.7, 1.7)).collect();
+    let err = forecast(&swings, 60.0, 5).unwrap_err().to_string();
+    assert!(err.contains("overflows a 64-bit float"), "{err}");
+}
+
+#[test]
 fn trailing_gaps_move_the_forecast_to_the_end_of_the_grid() {
     let mut grid: Vec<f64> = (0..40).map(f64::from).collect();
     grid.extend([f64::NAN; 5]);

@@ -16,7 +16,7 @@ use axum::response::Response;
 use serde_json::{json, Value as Json};
 use vitals_analytics::{AnomalyDetector, AnomalyParams};
 
-use super::{evaluate, labels_json, number, success, Window};
+use super::{evaluate, labels_json, number, success, Budget, Window, MAX_SERIES};
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::routes::blocking;
@@ -29,7 +29,7 @@ const POINTS: i64 = 720;
 
 /// The handler.
 pub(crate) async fn anomalies(State(app): State<App>, params: Params) -> Result<Response, ApiError> {
-    let engine = app.ready()?.engine.clone();
+    let budget = Budget::new(&app.ready()?.engine, &params, "anomaly detection", MAX_SERIES)?;
     let window = Window::from_params(&params, SPAN, POINTS)?;
     let mut detector_params = AnomalyParams::default();
     if let Some(t) = params.get("threshold") {
@@ -39,10 +39,12 @@ pub(crate) async fn anomalies(State(app): State<App>, params: Params) -> Result<
         };
     }
     blocking("anomaly detection", move || {
-        let grids = evaluate(&engine, &params, window)?;
+        let grids = evaluate(&budget, &params, window)?;
         let series: Vec<Json> = grids
             .iter()
-            .map(|grid| {
+            .enumerate()
+            .map(|(i, grid)| {
+                budget.check(i, grids.len())?;
                 let mut detector = AnomalyDetector::new(&detector_params);
                 let mut timestamps = Vec::with_capacity(grid.values.len());
                 let mut scores = Vec::with_capacity(grid.values.len());
@@ -60,9 +62,9 @@ pub(crate) async fn anomalies(State(app): State<App>, params: Params) -> Result<
                         flagged.push(json!({"timestamp": number(t as f64 / 1000.0), "value": number(v), "score": number(verdict.score)}));
                     }
                 }
-                json!({"metric": labels_json(&grid.labels), "timestamps": timestamps, "scores": scores, "anomalies": flagged})
+                Ok(json!({"metric": labels_json(&grid.labels), "timestamps": timestamps, "scores": scores, "anomalies": flagged}))
             })
-            .collect();
+            .collect::<Result<_, ApiError>>()?;
         Ok(success(json!({"threshold": number(detector_params.threshold), "series": series})))
     })
     .await

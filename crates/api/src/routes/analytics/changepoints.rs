@@ -15,7 +15,7 @@ use axum::response::Response;
 use serde_json::{json, Value as Json};
 use vitals_analytics::{change_points, ChangePoint, ChangePointOptions};
 
-use super::{evaluate, labels_json, number, seconds, success, Grid, Window};
+use super::{evaluate, labels_json, number, seconds, success, Budget, Grid, Window, MAX_SERIES};
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::App;
@@ -27,13 +27,14 @@ const POINTS: i64 = 1440;
 
 /// The handler.
 pub(crate) async fn changepoints(State(app): State<App>, params: Params) -> Result<Response, ApiError> {
-    let engine = app.ready()?.engine.clone();
+    let budget = Budget::new(&app.ready()?.engine, &params, "change-point analysis", MAX_SERIES)?;
     let window = Window::from_params(&params, SPAN_MS, POINTS)?;
     let options = options(&params)?;
     crate::routes::blocking("change-point analysis", move || {
-        let grids = evaluate(&engine, &params, window)?;
+        let grids = evaluate(&budget, &params, window)?;
         let mut result = Vec::with_capacity(grids.len());
-        for grid in &grids {
+        for (i, grid) in grids.iter().enumerate() {
+            budget.check(i, grids.len())?;
             result.push(series(grid, window, options)?);
         }
         Ok(success(json!({
@@ -62,7 +63,12 @@ fn options(params: &Params) -> Result<ChangePointOptions, ApiError> {
         let n = count("window_points", text)?;
         options.window = (n > 0).then_some(n);
     }
-    options.validate().map_err(|e| ApiError::bad_data(format!("invalid parameter: {e}")))?;
+    options.validate().map_err(|e| {
+        // The library's messages begin with the option's name; `window` is `window_points` here.
+        let message = e.to_string();
+        let param = ["p_value", "min_size"].into_iter().find(|p| message.starts_with(p)).unwrap_or("window_points");
+        ApiError::bad_data(format!("invalid parameter \"{param}\": {message}"))
+    })?;
     Ok(options)
 }
 

@@ -15,7 +15,8 @@
 //! minutes, at most half the window) by Pearson and Spearman; ranked by `method`
 //! (`pearson`, the default, or `spearman`).
 //!
-//! Both: `limit` (default 20; 0 for all) ranked results, largest first.
+//! Both: `limit` (default 20; 0 for all) ranked results, largest first; `max_series`
+//! (default 10,000) and `timeout` as for every analysis.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -23,14 +24,13 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::{json, Value as Json};
 use vitals_analytics::{rank_changes, rank_lagged, AnalyticsError, ChangeInput, ChangeMethod, LagBest, LagMethod};
-use vitals_query::Engine;
 use vitals_store::{Labels, MetricKind, MetricMetadata};
 
-use super::{evaluate_expr, labels_json, number, seconds, success, Grid, Window, MAX_POINTS};
+use super::{evaluate_expr, labels_json, number, seconds, success, time_param, Budget, Grid, Window, MAX_POINTS};
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::routes::blocking;
-use crate::time::{parse_duration, parse_time};
+use crate::time::parse_duration;
 use crate::App;
 
 /// Every series, the default `query`.
@@ -47,28 +47,31 @@ const POINTS: i64 = 3_600;
 const MAX_LAG: i64 = 5 * 60_000;
 /// The default `limit`.
 const LIMIT: usize = 20;
+/// The default `max_series`: ranking is one parallel pass, 5,000 series in about a second.
+const MAX_SERIES: usize = 10_000;
 
 /// GET or POST: ranks series by change (no `target`) or by lagged correlation.
 pub(crate) async fn correlate(State(app): State<App>, params: Params) -> Result<Response, ApiError> {
     let ready = app.ready()?;
-    let (engine, store) = (ready.engine.clone(), ready.store.clone());
+    let budget = Budget::new(&ready.engine, &params, "correlation", MAX_SERIES)?;
+    let store = ready.store.clone();
     blocking("correlation", move || match params.get("target") {
-        Some(target) => lagged(&engine, &params, target),
-        None => changes(&engine, &store.metadata(), &params),
+        Some(target) => lagged(&budget, &params, target),
+        None => changes(&budget, &store.metadata(), &params),
     })
     .await
 }
 
-fn changes(engine: &Engine, metadata: &BTreeMap<String, MetricMetadata>, params: &Params) -> Result<Response, ApiError> {
+fn changes(budget: &Budget, metadata: &BTreeMap<String, MetricMetadata>, params: &Params) -> Result<Response, ApiError> {
     let window = Window::from_params(params, CHANGE_SPAN, POINTS)?;
     let baseline = baseline(params, window)?;
     let method = ChangeMethod::parse(params.get("method").unwrap_or("ks")).map_err(|e| invalid("method", &e))?;
     let limit = limit(params)?;
     let query = params.get("query").unwrap_or(ALL_SERIES);
     let mut before: HashMap<Labels, Vec<f64>> =
-        evaluate_expr(engine, "query", query, baseline)?.into_iter().map(|g| (g.labels, g.values)).collect();
+        evaluate_expr(budget, "query", query, baseline)?.into_iter().map(|g| (g.labels, g.values)).collect();
     // Every series of either window; one without values in a window is counted, not scored.
-    let mut series: Vec<(Labels, Vec<f64>, Vec<f64>)> = evaluate_expr(engine, "query", query, window)?
+    let mut series: Vec<(Labels, Vec<f64>, Vec<f64>)> = evaluate_expr(budget, "query", query, window)?
         .into_iter()
         .map(|g| {
             let old = before.remove(&g.labels).unwrap_or_default();
@@ -78,6 +81,7 @@ fn changes(engine: &Engine, metadata: &BTreeMap<String, MetricMetadata>, params:
     series.extend(before.into_iter().map(|(labels, old)| (labels, old, Vec::new())));
     let inputs: Vec<ChangeInput<'_>> =
         series.iter().map(|(labels, old, new)| ChangeInput { baseline: old, window: new, counter: is_counter(labels, metadata) }).collect();
+    budget.check(0, inputs.len())?;
     let (ranked, unscored) = rank_changes(&inputs, method, limit);
     let result: Vec<Json> = ranked
         .iter()
@@ -111,11 +115,11 @@ fn changes(engine: &Engine, metadata: &BTreeMap<String, MetricMetadata>, params:
 /// [`BASELINE_WINDOWS`] window lengths just before `window`, on the window's step.
 fn baseline(params: &Params, window: Window) -> Result<Window, ApiError> {
     let end = match params.get("baseline_end") {
-        Some(t) => parse_time("baseline_end", t)?,
+        Some(t) => time_param("baseline_end", t)?,
         None => window.start.saturating_sub(window.step),
     };
     let start = match params.get("baseline_start") {
-        Some(t) => parse_time("baseline_start", t)?,
+        Some(t) => time_param("baseline_start", t)?,
         None => end
             .saturating_sub(BASELINE_WINDOWS.saturating_mul(window.end.saturating_sub(window.start).saturating_add(window.step)))
             .saturating_add(window.step),
@@ -131,7 +135,7 @@ fn baseline(params: &Params, window: Window) -> Result<Window, ApiError> {
     Ok(Window { start, end, step: window.step })
 }
 
-fn lagged(engine: &Engine, params: &Params, target: &str) -> Result<Response, ApiError> {
+fn lagged(budget: &Budget, params: &Params, target: &str) -> Result<Response, ApiError> {
     let window = Window::from_params(params, LAGGED_SPAN, POINTS)?;
     let method = LagMethod::parse(params.get("method").unwrap_or("pearson")).map_err(|e| invalid("method", &e))?;
     let limit = limit(params)?;
@@ -140,7 +144,7 @@ fn lagged(engine: &Engine, params: &Params, target: &str) -> Result<Response, Ap
         None => (MAX_LAG / window.step).min(i64::try_from(window.len() / 2).unwrap_or(i64::MAX)),
     };
     let max_lag = usize::try_from(max_lag).map_err(|_| ApiError::bad_data("invalid parameter \"max_lag\": it must not be negative"))?;
-    let mut targets = evaluate_expr(engine, "target", target, window)?;
+    let mut targets = evaluate_expr(budget, "target", target, window)?;
     let target = match targets.len() {
         1 => targets.remove(0),
         n => {
@@ -149,12 +153,18 @@ fn lagged(engine: &Engine, params: &Params, target: &str) -> Result<Response, Ap
             )))
         }
     };
-    let others: Vec<Grid> = evaluate_expr(engine, "query", params.get("query").unwrap_or(ALL_SERIES), window)?
+    let others: Vec<Grid> = evaluate_expr(budget, "query", params.get("query").unwrap_or(ALL_SERIES), window)?
         .into_iter()
         .filter(|g| g.labels != target.labels)
         .collect();
     let slices: Vec<&[f64]> = others.iter().map(|g| g.values.as_slice()).collect();
-    let (ranked, unscored) = rank_lagged(&target.values, &slices, max_lag, method, limit).map_err(|e| invalid("max_lag", &e))?;
+    budget.check(0, slices.len())?;
+    let (ranked, unscored) = rank_lagged(&target.values, &slices, max_lag, method, limit).map_err(|e| match e {
+        AnalyticsError::TooShort { needed, got, .. } => ApiError::bad_data(format!(
+            "invalid parameter \"step\": the window gives {got} points at this step, lagged correlation needs at least {needed}; give a longer window (start, end) or a smaller step"
+        )),
+        e => invalid("max_lag", &e),
+    })?;
     let best = |b: &LagBest| {
         json!({
             "r": number(b.r),

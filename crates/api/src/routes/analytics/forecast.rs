@@ -19,12 +19,15 @@ use serde_json::{json, Value as Json};
 use vitals_analytics::forecast::{forecast as run_forecast, Forecast};
 use vitals_analytics::AnalyticsError;
 
-use super::{evaluate, labels_json, number, success, Grid, Window};
+use super::{evaluate, labels_json, number, success, Budget, Grid, Window};
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::time::parse_duration;
 use crate::App;
 
+/// Default most series forecast in one request (`max_series`): a forecast of 10,000 points
+/// takes about half a second, so 200 fit in the default 2-minute query timeout.
+pub(super) const MAX_SERIES: usize = 200;
 /// Aimed-for most points of history.
 const HISTORY_POINTS: i64 = 2000;
 /// Most forecast steps.
@@ -66,14 +69,17 @@ impl Plan {
             // Keep the grid's last point on `end`, so the forecast starts one step after it.
             window.start = window.end - (window.end - window.start) / window.step * window.step;
         }
-        let steps = (horizon + window.step - 1) / window.step;
+        // Rounded up, without the overflow of `(horizon + step - 1) / step`.
+        let steps = horizon / window.step + i64::from(horizon % window.step != 0);
         if steps > MAX_HORIZON_STEPS {
             return Err(ApiError::bad_data(format!(
                 "invalid parameter \"horizon\": more than {MAX_HORIZON_STEPS} steps of {} s; give a larger step or a shorter horizon",
                 window.step / 1000
             )));
         }
-        Ok(Plan { window, steps: usize::try_from(steps).unwrap_or(1) })
+        let steps =
+            usize::try_from(steps).map_err(|_| ApiError::bad_data("invalid parameter \"horizon\": the horizon must be positive"))?;
+        Ok(Plan { window, steps })
     }
 
     /// The window's step in seconds.
@@ -100,13 +106,14 @@ impl Plan {
 
 /// `GET|POST /api/v1/analytics/forecast`.
 pub(crate) async fn forecast(State(app): State<App>, params: Params) -> Result<Response, ApiError> {
-    let engine = app.ready()?.engine.clone();
+    let budget = Budget::new(&app.ready()?.engine, &params, "forecast", MAX_SERIES)?;
     crate::routes::blocking("forecast", move || {
         let plan = Plan::from_params(&params, DAY_MS)?;
-        let grids = evaluate(&engine, &params, plan.window)?;
-        let result: Vec<Json> = grids
-            .iter()
-            .map(|grid| match plan.forecast(grid) {
+        let grids = evaluate(&budget, &params, plan.window)?;
+        let mut result: Vec<Json> = Vec::with_capacity(grids.len());
+        for (i, grid) in grids.iter().enumerate() {
+            budget.check(i, grids.len())?;
+            result.push(match plan.forecast(grid) {
                 Ok(f) => {
                     let points: Vec<Json> = f
                         .points
@@ -135,8 +142,8 @@ pub(crate) async fn forecast(State(app): State<App>, params: Params) -> Result<R
                     })
                 }
                 Err(e) => json!({"metric": labels_json(&grid.labels), "error": e}),
-            })
-            .collect();
+            });
+        }
         Ok(success(json!({
             "step": plan.step_seconds(),
             "horizon": plan.steps as f64 * plan.step_seconds(),

@@ -4,10 +4,12 @@
 //!
 //! Window parameters: `start` and `end` (Unix seconds or RFC 3339; default: the route's
 //! usual span ending now) and `step` (seconds or a duration; default: the span over the
-//! route's usual number of points, at least 1 s). Answers use Prometheus' envelope,
-//! `{"status":"success","data":...}`, and its error shape.
+//! route's usual number of points, at least 1 s). Times must lie in the years 1 to 9999.
+//! Every route takes `timeout` and `max_series` ([`budget`]). Answers use Prometheus'
+//! envelope, `{"status":"success","data":...}`, and its error shape.
 
 pub(crate) mod anomalies;
+pub(crate) mod budget;
 pub(crate) mod capacity;
 pub(crate) mod changepoints;
 pub(crate) mod correlate;
@@ -18,6 +20,8 @@ pub(crate) mod trend;
 #[cfg(test)]
 mod forecast_tests;
 #[cfg(test)]
+mod limits_tests;
+#[cfg(test)]
 mod shifts_and_trends_tests;
 #[cfg(test)]
 mod test_fixture;
@@ -25,15 +29,38 @@ mod test_fixture;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value as Json};
-use vitals_query::{Engine, Value};
+use vitals_query::Value;
 use vitals_store::Labels;
 
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::time::{parse_duration, parse_time};
+pub(crate) use budget::Budget;
 
 /// Most points of one series that an analysis reads (in a window or a baseline), as for range queries.
 pub(crate) const MAX_POINTS: i64 = 11_000;
+
+/// Default most series an analysis takes in one request (`max_series`), for the analyses
+/// that cost little per series; the forecast's is lower.
+pub(crate) const MAX_SERIES: usize = 1000;
+
+/// The earliest time an analysis takes, ms: 0001-01-01T00:00:00Z, the start of RFC 3339's range.
+const MIN_TIME: i64 = -62_135_596_800_000;
+/// The latest time an analysis takes, ms: 9999-12-31T23:59:59.999Z. With [`MIN_TIME`],
+/// spans and horizons computed from times cannot overflow.
+const MAX_TIME: i64 = 253_402_300_799_999;
+
+/// The time parameter `param`, in ms, refused outside [`MIN_TIME`]..=[`MAX_TIME`].
+pub(crate) fn time_param(param: &str, text: &str) -> Result<i64, ApiError> {
+    let t = parse_time(param, text)?;
+    if !(MIN_TIME..=MAX_TIME).contains(&t) {
+        return Err(ApiError::bad_data(format!(
+            "invalid parameter \"{param}\": {:?} is outside the times an analysis takes, the years 1 to 9999",
+            text.trim()
+        )));
+    }
+    Ok(t)
+}
 
 /// The times an analysis looks at: `start`, `start + step`, ... up to `end`, in ms.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,23 +89,35 @@ impl Window {
         points: i64,
     ) -> Result<Window, ApiError> {
         let end = match params.get(end_name) {
-            Some(t) => parse_time(end_name, t)?,
+            Some(t) => time_param(end_name, t)?,
             None => vitals_store::wall_clock_ms(),
         };
         let start = match params.get(start_name) {
-            Some(t) => parse_time(start_name, t)?,
+            Some(t) => time_param(start_name, t)?,
             None => end.saturating_sub(span),
         };
+        if start < MIN_TIME {
+            // Only a default start can get here: a span before `end` reaching past the year 1.
+            return Err(ApiError::bad_data(format!(
+                "invalid parameter \"{start_name}\": the window would start before the year 1; give a later {start_name} or a shorter span"
+            )));
+        }
         if end < start {
             return Err(ApiError::bad_data(format!("invalid parameter \"{end_name}\": end timestamp must not be before start time")));
         }
         let step = match params.get(step_name) {
-            Some(s) => parse_duration(step_name, s)?,
+            Some(s) => match parse_duration(step_name, s)? {
+                // Durations are truncated to the millisecond: 0.0001 is 0.
+                step if step <= 0 => {
+                    return Err(ApiError::bad_data(format!(
+                        "invalid parameter \"{step_name}\": the step must be at least 1ms, got {:?}",
+                        s.trim()
+                    )))
+                }
+                step => step,
+            },
             None => (end.saturating_sub(start) / points.max(1)).max(1000),
         };
-        if step <= 0 {
-            return Err(ApiError::bad_data(format!("invalid parameter \"{step_name}\": the step must be positive")));
-        }
         if end.saturating_sub(start) / step > MAX_POINTS {
             return Err(ApiError::bad_data(format!(
                 "invalid parameter \"{step_name}\": more than {MAX_POINTS} points per series; give a larger step"
@@ -89,7 +128,7 @@ impl Window {
 
     /// The number of grid points.
     pub(crate) fn len(&self) -> usize {
-        usize::try_from((self.end - self.start) / self.step + 1).unwrap_or(0)
+        self.end.checked_sub(self.start).and_then(|d| usize::try_from(d / self.step.max(1)).ok()).map_or(0, |n| n.saturating_add(1))
     }
 
     /// The time of grid point `i`, in ms.
@@ -108,10 +147,11 @@ pub(crate) struct Grid {
     pub values: Vec<f64>,
 }
 
-/// Evaluates `query` (the request's `query` parameter, required) over `window` and lays
-/// each resulting series on the grid. Runs the engine: call it on the blocking pool.
-pub(crate) fn evaluate(engine: &Engine, params: &Params, window: Window) -> Result<Vec<Grid>, ApiError> {
-    evaluate_expr(engine, "query", query(params)?, window)
+/// Evaluates `query` (the request's `query` parameter, required) over `window` within
+/// `budget` (its deadline, and its cap on the series) and lays each resulting series on the
+/// grid. Runs the engine: call it on the blocking pool.
+pub(crate) fn evaluate(budget: &Budget, params: &Params, window: Window) -> Result<Vec<Grid>, ApiError> {
+    evaluate_expr(budget, "query", query(params)?, window)
 }
 
 /// The request's `query` parameter, which the analyses need.
@@ -126,8 +166,8 @@ pub(crate) fn not_series(param: &str) -> ApiError {
 }
 
 /// As [`evaluate`], for the expression `query` given as the parameter `param`.
-pub(crate) fn evaluate_expr(engine: &Engine, param: &str, query: &str, window: Window) -> Result<Vec<Grid>, ApiError> {
-    let out = engine.range(query, window.start, window.end, window.step).map_err(|e| {
+pub(crate) fn evaluate_expr(budget: &Budget, param: &str, query: &str, window: Window) -> Result<Vec<Grid>, ApiError> {
+    let out = budget.engine()?.range(query, window.start, window.end, window.step).map_err(|e| {
         let mut err = super::query::query_error(e);
         err.message = err.message.replace("parameter \"query\"", &format!("parameter \"{param}\""));
         err
@@ -136,6 +176,7 @@ pub(crate) fn evaluate_expr(engine: &Engine, param: &str, query: &str, window: W
         Value::Matrix(m) => m,
         Value::Scalar { .. } | Value::String { .. } | Value::Vector(_) => return Err(not_series(param)),
     };
+    budget.series(param, series.len())?;
     let n = window.len();
     Ok(series
         .into_iter()

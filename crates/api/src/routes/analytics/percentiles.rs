@@ -16,9 +16,9 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::{json, Map, Value as Json};
 use vitals_analytics::{QuantileSketch, QUANTILES, RELATIVE_ERROR};
-use vitals_query::{format_query, Engine, Value};
+use vitals_query::{format_query, Value};
 
-use super::{labels_json, not_series, number, query, seconds, success, Window};
+use super::{labels_json, not_series, number, query, seconds, success, Budget, Window, MAX_SERIES};
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::routes::blocking;
@@ -31,29 +31,35 @@ const POINTS: i64 = 3_600;
 
 /// GET or POST: the percentiles of `query`'s values in the window.
 pub(crate) async fn percentiles(State(app): State<App>, params: Params) -> Result<Response, ApiError> {
-    let engine = app.ready()?.engine.clone();
-    blocking("percentiles", move || answer(&engine, &params)).await
+    let budget = Budget::new(&app.ready()?.engine, &params, "percentiles", MAX_SERIES)?;
+    blocking("percentiles", move || answer(&budget, &params)).await
 }
 
-fn answer(engine: &Engine, params: &Params) -> Result<Response, ApiError> {
+fn answer(budget: &Budget, params: &Params) -> Result<Response, ApiError> {
     let query = query(params)?;
     let window = Window::from_params(params, SPAN, POINTS)?;
-    let range = window.end - window.start;
-    if range <= 0 {
-        return Err(ApiError::bad_data("invalid parameter \"end\": the window must be longer than zero"));
-    }
+    let range = window
+        .end
+        .checked_sub(window.start)
+        .filter(|r| *r > 0)
+        .ok_or_else(|| ApiError::bad_data("invalid parameter \"end\": the window must be longer than zero"))?;
     let by: Vec<&str> = params.get("by").map(|b| b.split(',').map(str::trim).filter(|n| !n.is_empty()).collect()).unwrap_or_default();
     // A selector's raw samples when `query[range]` is valid PromQL, else a subquery.
-    let raw = format!("{query}[{range}ms]");
-    let (expr, samples) =
-        if format_query(&raw).is_ok() { (raw, "raw") } else { (format!("({query})[{range}ms:{}ms]", window.step), "step") };
-    let out = engine.instant(&expr, window.end).map_err(crate::routes::query::query_error)?;
+    let raw = format!("{query}[{}]", duration(range));
+    let (expr, samples) = if format_query(&raw).is_ok() {
+        (raw, "raw")
+    } else {
+        (format!("({query})[{}:{}]", duration(range), duration(window.step)), "step")
+    };
+    let out = budget.engine()?.instant(&expr, window.end).map_err(crate::routes::query::query_error)?;
     let Value::Matrix(series) = out.value else {
         return Err(not_series("query"));
     };
+    budget.series("query", series.len())?;
     let mut merged: BTreeMap<Vec<(String, String)>, QuantileSketch> = BTreeMap::new();
     let mut rows = Vec::with_capacity(series.len());
-    for s in &series {
+    for (i, s) in series.iter().enumerate() {
+        budget.check(i, series.len())?;
         let mut sketch = QuantileSketch::new();
         for &(_, v) in &s.points {
             sketch.add(v);
@@ -80,6 +86,16 @@ fn answer(engine: &Engine, params: &Params) -> Result<Response, ApiError> {
         "series": rows,
         "merged": merged,
     })))
+}
+
+/// `ms` (positive) as a PromQL duration: whole seconds and the remaining milliseconds
+/// (`4294968s296ms`), as the parser refuses a count of milliseconds of 2^32 or more.
+fn duration(ms: i64) -> String {
+    match (ms / 1000, ms % 1000) {
+        (0, rest) => format!("{rest}ms"),
+        (s, 0) => format!("{s}s"),
+        (s, rest) => format!("{s}s{rest}ms"),
+    }
 }
 
 /// One answer row: the label set, the count, min, max and each quantile.

@@ -97,7 +97,7 @@ async fn bad_parameters_are_named() {
         ),
         (
             "/api/v1/analytics/changepoints?query=latency_seconds&p_value=2",
-            "invalid parameter: p_value must be between 0 and 1 (exclusive), got 2",
+            "invalid parameter \"p_value\": p_value must be between 0 and 1 (exclusive), got 2",
         ),
         ("/api/v1/analytics/changepoints?query=latency_seconds&min_size=x", "invalid parameter \"min_size\": \"x\" is not a whole number"),
         ("/api/v1/analytics/changepoints", "invalid parameter \"query\": give a PromQL expression"),

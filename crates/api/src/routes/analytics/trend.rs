@@ -16,7 +16,7 @@ use axum::response::Response;
 use serde_json::{json, Value as Json};
 use vitals_analytics::trend as theil_sen;
 
-use super::{evaluate, labels_json, number, success, Grid, Window};
+use super::{evaluate, labels_json, number, success, Budget, Grid, Window, MAX_SERIES};
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::App;
@@ -30,7 +30,7 @@ const DAY: f64 = 86_400.0;
 
 /// The handler.
 pub(crate) async fn trend(State(app): State<App>, params: Params) -> Result<Response, ApiError> {
-    let engine = app.ready()?.engine.clone();
+    let budget = Budget::new(&app.ready()?.engine, &params, "trend analysis", MAX_SERIES)?;
     let window = Window::from_params(&params, SPAN_MS, POINTS)?;
     let alpha = match params.get("alpha") {
         None => 0.05,
@@ -44,8 +44,12 @@ pub(crate) async fn trend(State(app): State<App>, params: Params) -> Result<Resp
         },
     };
     crate::routes::blocking("trend analysis", move || {
-        let grids = evaluate(&engine, &params, window)?;
-        let result: Vec<Json> = grids.iter().map(|g| series(g, window, alpha)).collect();
+        let grids = evaluate(&budget, &params, window)?;
+        let mut result: Vec<Json> = Vec::with_capacity(grids.len());
+        for (i, grid) in grids.iter().enumerate() {
+            budget.check(i, grids.len())?;
+            result.push(series(grid, window, alpha));
+        }
         Ok(success(json!({"alpha": alpha, "result": result})))
     })
     .await
