@@ -49,39 +49,6 @@ fn main() -> Result<()> {
         })
         .collect();
     report("vitals anomaly detector", &files, &ours, &profiles);
-    let mut sizes = Vec::new();
-    let cad_raw: Vec<Vec<f64>> = files
-        .iter()
-        .map(|f| {
-            let lo = f.values.iter().copied().fold(f64::INFINITY, f64::min);
-            let hi = f.values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let warm: Vec<f64> = std::env::var("WARM").map(|w| w.split(',').map(|x| x.parse().unwrap()).collect()).unwrap_or_default();
-            let mut c = if std::env::var("LOOKAHEAD").is_ok() { vitals_analytics::anomaly::Cad::with_range(lo, hi) } else if warm.len() == 3 { vitals_analytics::anomaly::Cad::warm(warm[0] as u32, warm[1], warm[2] > 0.0) } else { vitals_analytics::anomaly::Cad::new() };
-            let s = f.values.iter().map(|&v| c.push(v)).collect();
-            sizes.push(c.len());
-            s
-        })
-        .collect();
-    println!("contexts per file: {sizes:?}");
-    let rest = |s: &[f64], period: usize| -> Vec<f64> {
-        let mut hist = vec![1.0];
-        s.iter()
-            .map(|&x| {
-                let from = hist.len().saturating_sub(period);
-                let out = if hist[from..].iter().all(|&h| h < 0.75) { x } else { 0.0 };
-                hist.push(x);
-                out
-            })
-            .collect()
-    };
-    let cad_file: Vec<Vec<f64>> = cad_raw.iter().map(|s| rest(s, nab::probation_period(s.len()) / 5)).collect();
-    report("CAD OSE, rest = probation / 5 (per file, as NAB)", &files, &cad_file, &profiles);
-    let cad150: Vec<Vec<f64>> = cad_raw.iter().map(|s| rest(s, 150)).collect();
-    report("CAD OSE, rest 150", &files, &cad150, &profiles);
-    let maxed: Vec<Vec<f64>> = cad150.iter().zip(&ours).map(|(a, b)| a.iter().zip(b).map(|(x, y)| x.max(*y)).collect()).collect();
-    report("max(CAD rest 150, vitals)", &files, &maxed, &profiles);
-    let mean: Vec<Vec<f64>> = cad150.iter().zip(&ours).map(|(a, b)| a.iter().zip(b).map(|(x, y)| (x + y) / 2.0).collect()).collect();
-    report("mean(CAD rest 150, vitals)", &files, &mean, &profiles);
     report("windowed Gaussian (NAB reference; 39.6 standard on the full corpus)", &files, &gaussian, &profiles);
 
     let mut per_sample = Vec::with_capacity(PASSES);

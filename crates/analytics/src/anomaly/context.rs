@@ -39,13 +39,12 @@ pub(crate) struct Contexts {
     /// The current context's number: its levels as digits in base [`LEVELS`].
     context: usize,
     count: u32,
-    x_pending: bool,
 }
 
 impl Contexts {
     /// An empty table.
     pub(crate) fn new() -> Contexts {
-        Contexts { seen_bits: Box::new([0; CONTEXTS.div_ceil(64)]), lo: f64::INFINITY, hi: f64::NEG_INFINITY, context: 0, count: 0, x_pending: false }
+        Contexts { seen_bits: Box::new([0; CONTEXTS.div_ceil(64)]), lo: f64::INFINITY, hi: f64::NEG_INFINITY, context: 0, count: 0 }
     }
 
     /// Adds finite `x` and answers how new it is (known, too, for the first [`LENGTH`] - 1
@@ -55,12 +54,8 @@ impl Contexts {
         // "spatial anomaly", which its NAB detector adds to sequence novelty).
         let margin = SPATIAL_MARGIN * (self.hi - self.lo);
         let beyond = self.count == LENGTH - 1 && (x > self.hi + margin || x < self.lo - margin);
-        let held = beyond && !self.x_pending && std::env::var("HOLD").is_ok();
-        self.x_pending = beyond;
-        if !held {
-            self.lo = self.lo.min(x);
-            self.hi = self.hi.max(x);
-        }
+        self.lo = self.lo.min(x);
+        self.hi = self.hi.max(x);
         let span = self.hi - self.lo;
         let top = (LEVELS - 1) as f64;
         // In [0, LEVELS - 1]: the cast truncates a value already clamped to that range.

@@ -38,7 +38,6 @@ pub struct AnomalyDetector {
     last_t: i64,
     seen: u32,
     contexts: Contexts,
-    x_cad: Option<super::cad::Cad>,
     raw_history: Ewm,
     raw_recent: [f64; MAX_AVERAGE],
     raw_at: usize,
@@ -56,7 +55,6 @@ impl AnomalyDetector {
             last_t: i64::MIN,
             seen: 0,
             contexts: Contexts::new(),
-            x_cad: std::env::var("CADRAW").ok().map(|w| { let w: Vec<f64> = w.split(',').map(|x| x.parse().unwrap()).collect(); super::cad::Cad::warm(w[0] as u32, w[1], w[2] > 0.0) }),
             raw_history: Ewm::new(params.history),
             raw_recent: [0.0; MAX_AVERAGE],
             raw_at: 0,
@@ -79,11 +77,7 @@ impl AnomalyDetector {
         }
         self.last_t = timestamp_ms;
         let novelty = self.contexts.push(value);
-        let mut raw: f64 = if novelty == Novelty::Known { 0.0 } else { 1.0 };
-        if let Some(c) = self.x_cad.as_mut() {
-            let r = c.push(value);
-            raw = if std::env::var("CADMAX").is_ok() { raw.max(r) } else { r };
-        }
+        let raw = if novelty == Novelty::Known { 0.0 } else { 1.0 };
         self.seen = self.seen.saturating_add(1);
         // The likelihood: how far the raw score, and the recent average of raw scores, are
         // above their usual, in standard deviations (of one score, and of an average).

@@ -19,13 +19,10 @@
 //! sample, recent against usual volatility) were tried alongside the novelty and made NAB
 //! scores worse (see docs/analytics.md): daily patterns make them fire once a day.
 
-mod cad;
 mod context;
 mod detector;
 mod params;
 mod stats;
 
-#[doc(hidden)]
-pub use cad::Cad;
 pub use detector::{AnomalyDetector, AnomalyScore};
 pub use params::AnomalyParams;
