@@ -6,7 +6,8 @@
 //! familiar. This is the idea behind the best NAB detectors (contextual novelty, as in CAD
 //! OSE and HTM's sequence memory), reduced to a bit table. Hand-written: a table of
 //! [`TABLE_BYTES`] bytes per series and one lookup per sample, smaller and faster than any
-//! general sequence model.
+//! general sequence model. When the range grows, the contexts seen are moved to the new
+//! levels (`Contexts::remap`), so what was learnt stays true.
 
 /// Levels the value's range is cut into.
 const LEVELS: usize = 10;
