@@ -6,7 +6,8 @@
 //! familiar. This is the idea behind the best NAB detectors (contextual novelty, as in CAD
 //! OSE and HTM's sequence memory), reduced to a bit table. Hand-written: a table of
 //! [`TABLE_BYTES`] bytes per series and one lookup per sample, smaller and faster than any
-//! general sequence model.
+//! general sequence model. When the range grows, the contexts seen are moved to the new
+//! levels (`Contexts::remap`), so what was learnt stays true.
 
 /// Levels the value's range is cut into.
 const LEVELS: usize = 10;
@@ -54,9 +55,15 @@ impl Contexts {
         // "spatial anomaly", which its NAB detector adds to sequence novelty).
         let margin = SPATIAL_MARGIN * (self.hi - self.lo);
         let beyond = self.count == LENGTH - 1 && (x > self.hi + margin || x < self.lo - margin);
+        let (old_lo, old_hi) = (self.lo, self.hi);
         self.lo = self.lo.min(x);
         self.hi = self.hi.max(x);
         let span = self.hi - self.lo;
+        // The range grew: the contexts seen were quantised over the old one, so move them to
+        // the new levels, or every known pattern would look new (and new ones known).
+        if (old_lo, old_hi) != (self.lo, self.hi) && old_hi > old_lo {
+            self.remap(old_lo, old_hi - old_lo);
+        }
         let top = (LEVELS - 1) as f64;
         // In [0, LEVELS - 1]: the cast truncates a value already clamped to that range.
         let level = if span > 0.0 { (((x - self.lo) / span) * LEVELS as f64).clamp(0.0, top) as usize } else { 0 };
@@ -73,6 +80,44 @@ impl Contexts {
             (false, true) => Novelty::NewContext,
             (false, false) => Novelty::Known,
         }
+    }
+}
+
+impl Contexts {
+    /// Moves every context seen, and the current one, from levels over the range
+    /// (`old_lo`, `old_lo + old_span`) to levels over the current range, each level by its
+    /// middle value.
+    fn remap(&mut self, old_lo: f64, old_span: f64) {
+        let span = self.hi - self.lo;
+        let top = (LEVELS - 1) as f64;
+        let mut map = [0usize; LEVELS];
+        for (old, new) in map.iter_mut().enumerate() {
+            let middle = old_lo + (old as f64 + 0.5) / LEVELS as f64 * old_span;
+            // In [0, LEVELS - 1], as in `push`.
+            *new = (((middle - self.lo) / span) * LEVELS as f64).clamp(0.0, top) as usize;
+        }
+        // A context's number has one digit in base LEVELS per level: map each digit.
+        let moved = |mut c: usize| {
+            let (mut out, mut scale) = (0, 1);
+            for _ in 0..LENGTH {
+                out += map[c % LEVELS] * scale;
+                c /= LEVELS;
+                scale *= LEVELS;
+            }
+            out
+        };
+        let mut bits = [0u64; CONTEXTS.div_ceil(64)];
+        for (w, &word) in self.seen_bits.iter().enumerate() {
+            let mut word = word;
+            while word != 0 {
+                let c = w * 64 + word.trailing_zeros() as usize;
+                word &= word - 1;
+                let n = moved(c);
+                bits[n / 64] |= 1 << (n % 64);
+            }
+        }
+        *self.seen_bits = bits;
+        self.context = moved(self.context);
     }
 }
 
@@ -99,5 +144,26 @@ mod tests {
         assert_eq!(c.push(10.0), Novelty::Known);
         // Far beyond the range: new whatever the context.
         assert_eq!(c.push(100.0), Novelty::BeyondRange);
+    }
+
+    #[test]
+    fn a_known_pattern_stays_known_when_the_range_grows() {
+        let mut c = Contexts::new();
+        // Range 0 to 10, then a pattern over levels 0, 5, 9 (values at their middles).
+        c.push(0.0);
+        c.push(10.0);
+        let pattern = [0.5, 5.5, 9.5, 5.5];
+        for _ in 0..10 {
+            for x in pattern {
+                c.push(x);
+            }
+        }
+        // A glitch doubles the range: the pattern now falls in levels 0, 2, 4.
+        assert_eq!(c.push(20.0), Novelty::BeyondRange);
+        // The contexts holding the glitch are new; once it has left the context, the
+        // pattern is known in its new levels.
+        let after: Vec<Novelty> = [0.5, 5.5, 9.5, 5.5, 0.5, 5.5].into_iter().map(|x| c.push(x)).collect();
+        assert_eq!(after[..2], [Novelty::NewContext, Novelty::NewContext]);
+        assert!(after[2..].iter().all(|n| *n == Novelty::Known), "{after:?}");
     }
 }

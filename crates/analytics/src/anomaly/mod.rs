@@ -4,7 +4,8 @@
 //! Method (a per-sample pipeline, no look-ahead):
 //! 1. Raw score, 0 or 1: whether the sample's context is new. The value is quantised into
 //!    ten levels over the range seen so far; the last three levels form the context, and a
-//!    bit table remembers every context seen. A value beyond the range seen by more than 5 %
+//!    bit table remembers every context seen (moved to the new levels whenever the range
+//!    grows). A value beyond the range seen by more than 5 %
 //!    of it is new too, and scores 1 outright (Numenta's "spatial anomaly").
 //! 2. Anomaly likelihood (after Numenta's HTM detector): the raw score, and the average of
 //!    the last `average` raw scores, are compared with the mean and spread of raw scores
