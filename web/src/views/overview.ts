@@ -1,4 +1,6 @@
+import { AnomaliesPanel } from '../anomalies.js';
 import { collectionInterval } from '../api.js';
+import { capacityPanel } from '../capacity.js';
 import { Chart } from '../chart.js';
 import { el, inFrame } from '../dom.js';
 import { LiveGroup } from '../group.js';
@@ -36,10 +38,14 @@ function panel(def: PanelDef, ctx: ViewContext, group: LiveGroup, ready: () => v
     check();
   };
   group.add(
-    new ValueConsumer(def.value.query, (v) => {
+    new ValueConsumer(def.value.query, (v, from) => {
       known = true;
       inFrame(value, () => {
         value.textContent = v === null ? 'no data' : def.value.format ? def.value.format(v) : formatValue(v, def.value.unit);
+        // The exact value, the PromQL sent and its time: anyone can ask the API the same and compare.
+        value.dataset.value = v === null ? '' : String(v);
+        value.dataset.query = from.query;
+        value.dataset.t = String(from.t);
         root.dataset.state = panelState(v, def.value);
         check();
       });
@@ -79,7 +85,11 @@ export function overview(ctx: ViewContext): View {
     if (left === 0) performance.mark('vitals-overview-ready');
   };
   const parts = PANELS.map((d) => panel(d, ctx, group, ready));
-  const grid = el('div', { class: 'grid' }, ...parts.map((p) => p.root));
+  // The analytics: capacity forecasts (asked on their own, rarely) and anomalies (live with the rest).
+  const capacity = capacityPanel();
+  const anomalies = new AnomaliesPanel();
+  group.add(anomalies);
+  const grid = el('div', { class: 'grid' }, ...parts.map((p) => p.root), capacity.root, anomalies.root);
   const hist = el('div', { class: 'hist-section' });
   ctx.main.replaceChildren(el('h1', { class: 'sr-only' }, 'Overview'), grid, hist);
   const restylable: { restyle(): void }[] = parts.map((p) => p.chart);
@@ -93,6 +103,7 @@ export function overview(ctx: ViewContext): View {
   return {
     stop: () => {
       stopped = true;
+      capacity.stop();
       group.stop();
     },
     setRange: (r: Range) => void group.setRange(r),
