@@ -255,7 +255,7 @@ export class Chart implements Consumer {
       },
       axes: [{ ...axis(), incrs: TIME_INCRS, values: (_u, splits, _ax, _space, incr) => splits.map((t) => timeLabel(t, incr)) }, { ...axis(), size: (_u, values) => axisWidth(values), splits: () => ticks(this.yTicks), values: (_u, vals) => vals.map((v) => formatValue(v, unit)) }],
       series: [
-        { value: (_u, v) => (v === null ? '–' : new Date(v * 1000).toLocaleString()) },
+        { value: (_u, v) => (v === null ? '–' : new Date(v * 1000).toLocaleString(undefined, { hour12: false })) },
         ...this.frame.series.map((s, i) => {
           const q = queryIndex(s.key);
           const color = seriesColor(i);

@@ -180,7 +180,7 @@ export class HeatmapChart implements Consumer {
     const hi = this.map.les[b];
     if (hi === undefined) return;
     const t = this.map.times[i];
-    this.info.textContent = `${t === undefined ? '' : new Date(t * 1000).toLocaleTimeString()}  ${formatValue(lo, this.unit)} – ${hi === Infinity ? '+Inf' : formatValue(hi, this.unit)}: ${formatValue(c, 'count/s')}`;
+    this.info.textContent = `${t === undefined ? '' : new Date(t * 1000).toLocaleTimeString(undefined, { hour12: false })}  ${formatValue(lo, this.unit)} – ${hi === Infinity ? '+Inf' : formatValue(hi, this.unit)}: ${formatValue(c, 'count/s')}`;
   }
 
   /** Removes the plot (and its window listeners). */

@@ -1,4 +1,4 @@
-import type { Unit } from './units.js';
+import { formatValue, type Unit } from './units.js';
 
 /** A chart of a panel or drill-down. */
 export interface ChartDef {
@@ -302,7 +302,7 @@ export const PANELS: PanelDef[] = [
   {
     id: 'services',
     title: 'Services',
-    value: { query: 'sum(1 - vitals_service_up)', unit: 'count', warning: 0.5, critical: 0.5, format: (v) => (v === 0 ? 'all up' : `${v} down`) },
+    value: { query: 'sum(1 - vitals_service_up)', unit: 'count', critical: 1, format: (v) => (v === 0 ? 'all up' : `${v} down`) },
     explain: 'services with no process (any is critical)',
     chart: { title: 'CPU per service (1 = one core)', queries: [`sum by (service) (rate(vitals_service_cpu_seconds_total[${R}]))`], unit: 'ratio' },
     table: {
@@ -336,4 +336,13 @@ export function panelState(v: number | null | undefined, t: { warning?: number; 
   if (t.critical !== undefined && v >= t.critical) return 'critical';
   if (t.warning !== undefined && v >= t.warning) return 'warning';
   return 'ok';
+}
+
+/** The thresholds of a headline value for people: "warning at 80%, critical at 95%", "critical at 1", "no thresholds". */
+export function limitsText(v: PanelDef['value']): string {
+  const parts = [
+    v.warning === undefined ? '' : `warning at ${formatValue(v.warning, v.unit)}`,
+    v.critical === undefined ? '' : `critical at ${formatValue(v.critical, v.unit)}`,
+  ].filter((p) => p !== '');
+  return parts.length ? parts.join(', ') : 'no thresholds';
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { capacityLine, capacityState, flagsQuery, judged, type CapacityResult } from '../src/analytics-text.js';
-import { panelState } from '../src/panels.js';
+import { limitsText, panelState, PANELS } from '../src/panels.js';
 
 const now = 1_800_000_000;
 const full = (subject: string, days: number | null): CapacityResult => ({
@@ -32,4 +32,10 @@ test('panels without thresholds are neutral, not ok', () => {
   assert.equal(panelState(1.68, {}), 'neutral');
   assert.equal(panelState(0.2, { warning: 0.8, critical: 0.95 }), 'ok');
   assert.equal(panelState(null, {}), 'nodata');
+  const services = PANELS.find((p) => p.id === 'services')?.value;
+  assert.ok(services);
+  assert.equal(limitsText(services), 'critical at 1');
+  assert.equal(panelState(0, services), 'ok');
+  assert.equal(panelState(1, services), 'critical');
+  assert.equal(limitsText({ query: 'x', unit: 'ratio', warning: 0.8, critical: 0.95 }), 'warning at 80%, critical at 95%');
 });

@@ -2,7 +2,7 @@ import { Chart } from '../chart.js';
 import { el, inFrame } from '../dom.js';
 import { LiveGroup } from '../group.js';
 import type { Range } from '../hash.js';
-import { PANELS } from '../panels.js';
+import { limitsText, PANELS } from '../panels.js';
 import { formatValue } from '../units.js';
 import { TableConsumer, ValueConsumer } from '../widgets.js';
 import { histogramFamilies, histogramSection } from './histograms.js';
@@ -29,10 +29,7 @@ export function drilldown(ctx: ViewContext, id: string): View {
     root.append(el('h1', {}, 'No such panel'), el('p', {}, `There is no panel "${id}". Panels: ${PANELS.map((p) => p.id).join(', ')}.`));
   } else {
     const v = def.value;
-    const limits =
-      v.warning === undefined && v.critical === undefined
-        ? 'no thresholds'
-        : `warning at ${formatValue(v.warning, v.unit)}, critical at ${formatValue(v.critical, v.unit)}`;
+    const limits = limitsText(v);
     // The headline's PromQL as sent (the rate interval filled in) and its current value.
     const code = el('code', { 'data-testid': 'headline-query' }, v.query);
     const now = el('span', { class: 'headline-value', 'data-testid': 'headline-value' }, '…');

@@ -5,7 +5,7 @@ import { Chart } from '../chart.js';
 import { el, inFrame } from '../dom.js';
 import { LiveGroup } from '../group.js';
 import type { Range } from '../hash.js';
-import { PANELS, panelState, type PanelDef } from '../panels.js';
+import { limitsText, PANELS, panelState, type PanelDef } from '../panels.js';
 import { formatValue } from '../units.js';
 import { TableConsumer, ValueConsumer } from '../widgets.js';
 import { histogramFamilies, histogramSection } from './histograms.js';
@@ -70,10 +70,7 @@ function panel(def: PanelDef, ctx: ViewContext, group: LiveGroup, ready: () => v
 }
 
 function thresholdText(def: PanelDef): string {
-  const v = def.value;
-  if (v.warning === undefined && v.critical === undefined) return `${def.explain}; no thresholds`;
-  const f = (x: number | undefined): string => (x === undefined ? '–' : formatValue(x, v.unit));
-  return `${def.explain}; warning at ${f(v.warning)}, critical at ${f(v.critical)}`;
+  return `${def.explain}; ${limitsText(def.value)}`;
 }
 
 /** The overview (`#/`): every panel, live. Marks `vitals-overview-ready` once each panel has drawn its first data. */
