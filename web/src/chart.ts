@@ -8,7 +8,7 @@ import { parseQueryError } from './parse-error.js';
 import { appendInstant, emptyFrame, frameFromData, instantSamples, legendNames, mergeFrames, type Envelope, type Frame } from './series.js';
 import { niceScale, ticks, type NiceScale } from './scale.js';
 import { tooltipPlugin } from './tooltip.js';
-import { formatValue, type Unit } from './units.js';
+import { formatTicks, formatValue, type Unit } from './units.js';
 
 /** Which of the chart's queries a series came from (keys are prefixed "<index>:" when there are several). */
 function queryIndex(key: string): number {
@@ -253,7 +253,7 @@ export class Chart implements Consumer {
         x: { time: true, range: (_u, min, max) => (this.win ? [this.win.start, this.win.end] : [min, max]) },
         y: { range: (_u, min, max) => this.yScale(min, max) },
       },
-      axes: [{ ...axis(), incrs: TIME_INCRS, values: (_u, splits, _ax, _space, incr) => splits.map((t) => timeLabel(t, incr)) }, { ...axis(), size: (_u, values) => axisWidth(values), splits: () => ticks(this.yTicks), values: (_u, vals) => vals.map((v) => formatValue(v, unit)) }],
+      axes: [{ ...axis(), incrs: TIME_INCRS, values: (_u, splits, _ax, _space, incr) => splits.map((t) => timeLabel(t, incr)) }, { ...axis(), size: (_u, values) => axisWidth(values), splits: () => ticks(this.yTicks), values: (_u, vals) => formatTicks(vals, unit, this.yTicks.step) }],
       series: [
         { value: (_u, v) => (v === null ? '–' : new Date(v * 1000).toLocaleString(undefined, { hour12: false })) },
         ...this.frame.series.map((s, i) => {
@@ -299,7 +299,8 @@ export class Chart implements Consumer {
     const plot = Math.max(20, this.opts.height - 50);
     const intervals = Math.floor(plot / (this.opts.height < 150 ? 18 : 30));
     const unit = this.opts.unit;
-    this.yTicks = niceScale(lo, Number.isFinite(hi) && hi > lo ? hi : lo + (yMax ?? 1), intervals, unit === 'bytes' || unit === 'bytes/s');
+    const kind = unit === 'bytes' || unit === 'bytes/s' ? 'bytes' : unit === 'seconds' ? 'time' : 'decimal';
+    this.yTicks = niceScale(lo, Number.isFinite(hi) && hi > lo ? hi : lo + (yMax ?? 1), intervals, kind);
     // The labelled values, for people's tools and tests.
     this.root.dataset.yTicks = JSON.stringify(ticks(this.yTicks));
     return [this.yTicks.lo, this.yTicks.hi];

@@ -14,8 +14,8 @@ test('a small chart ends its y range on a tick, so at least two ticks are labell
 
 test('bytes step by binary units; ranges away from zero start on a tick', () => {
   const gib = 1024 ** 3;
-  assert.deepEqual(niceScale(0, 22 * gib, 3, true), { lo: 0, hi: 30 * gib, step: 10 * gib });
-  assert.deepEqual(niceScale(0, 1.3 * 1024 ** 2, 2, true), { lo: 0, hi: 2 * 1024 ** 2, step: 1024 ** 2 });
+  assert.deepEqual(niceScale(0, 22 * gib, 3, 'bytes'), { lo: 0, hi: 30 * gib, step: 10 * gib });
+  assert.deepEqual(niceScale(0, 1.3 * 1024 ** 2, 2, 'bytes'), { lo: 0, hi: 2 * 1024 ** 2, step: 1024 ** 2 });
   const s = niceScale(95, 103, 4);
   assert.deepEqual(s, { lo: 95, hi: 105, step: 5 });
 });
@@ -27,4 +27,10 @@ test('every tick of a scale is inside it, with the bounds among them', () => {
     assert.ok(t.length >= 2 && t.length <= n + 1, `${min}..${max} in ${n}: ${t.join(' ')}`);
     assert.ok(s.lo <= min && s.hi >= max, `${min}..${max}: ${s.lo}..${s.hi}`);
   }
+});
+
+test('durations step by whole minutes and hours', () => {
+  // "Full in" of a filesystem: 83.3 min steps gave "83.3 min, 2.78 h, 4.17 h".
+  assert.deepEqual(niceScale(0, 5 * 3600, 4, 'time'), { lo: 0, hi: 6 * 3600, step: 7200 });
+  assert.deepEqual(niceScale(0, 0.03, 2, 'time'), { lo: 0, hi: 0.04, step: 0.02 });
 });
