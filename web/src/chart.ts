@@ -58,6 +58,8 @@ export interface ChartOptions {
   height: number;
   /** Whether to show the legend (with series toggles). */
   legend?: boolean;
+  /** A legend of names only for up to 6 named series (small charts, where phones cannot hover). */
+  compactLegend?: boolean;
   /** Whether the PromQL is shown and editable. */
   editable?: boolean;
   /** Fill the area under the lines. */
@@ -247,7 +249,10 @@ export class Chart implements Consumer {
     return {
       width: this.width || this.plotBox.clientWidth || 300,
       height: this.opts.height,
-      legend: { show: this.opts.legend ?? false, live: true },
+      legend: {
+        show: (this.opts.legend ?? false) || (this.opts.compactLegend === true && this.opts.names !== undefined && this.frame.series.length <= 6),
+        live: this.opts.legend ?? false,
+      },
       cursor: { drag: { x: true, y: false }, points: { size: 6 } },
       scales: {
         x: { time: true, range: (_u, min, max) => (this.win ? [this.win.start, this.win.end] : [min, max]) },

@@ -22,7 +22,7 @@ function panel(def: PanelDef, ctx: ViewContext, group: LiveGroup, ready: () => v
     el('div', { class: 'explain', title: thresholdText(def) }, def.explain),
   );
   // Dragging across a panel's chart opens its drill-down over that span.
-  const chart = new Chart({ ...def.chart, height: 110, onZoom: (from, to) => ctx.go({ view: 'panel', id: def.id, range: { id: 'custom', from, to } }) });
+  const chart = new Chart({ ...def.chart, height: 110, compactLegend: true, onZoom: (from, to) => ctx.go({ view: 'panel', id: def.id, range: { id: 'custom', from, to } }) });
   root.append(chart.root);
   group.add(chart);
   let drawn = false;
