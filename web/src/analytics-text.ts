@@ -24,17 +24,17 @@ export function capacityLine(r: CapacityResult): string {
   return /at least|too gappy|no (points|values|history)/i.test(r.error) ? `${r.subject}: not enough history yet` : `${r.subject}: ${r.error}`;
 }
 
-/** The series with the highest anomaly score over the last 10 minutes (scores come from `vitals serve`). */
-export const TOP_SCORES = 'topk(5, max_over_time(vitals_anomaly_score[10m]))';
+/** The series with the highest anomaly score over the last 10 minutes (scores come from `vitals serve`); none scoring 0. */
+export const TOP_SCORES = 'topk(5, max_over_time(vitals_anomaly_score[10m]) > 0)';
 
 /** Anomalies flagged within the last `seconds`, counted per judged series (flags are 1 where one starts). */
 export function flagsQuery(seconds: number): string {
   return `sum_over_time(vitals_anomaly_flag[${Math.max(1, Math.round(seconds))}s]) > 0`;
 }
 
-/** The judged series of an anomaly series: its `metric` label as the name, the rest as labels. */
+/** The judged series of an anomaly series: its `metric` label as the name, the rest as labels but `job` and `instance` (the host's). */
 export function judged(labels: Labels): string {
-  const { __name__: _name, metric, exported_metric: exported, ...rest } = labels;
+  const { __name__: _name, metric, exported_metric: exported, job: _job, instance: _instance, ...rest } = labels;
   return seriesKey({ ...rest, ...(exported !== undefined ? { metric: exported } : {}), __name__: metric ?? '' });
 }
 

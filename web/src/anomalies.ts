@@ -95,16 +95,16 @@ export class AnomaliesPanel implements Consumer {
     const top = this.top;
     const flagged = this.flagged;
     if (top === null) return;
-    const state: PanelState = top.length === 0 ? 'nodata' : flagged && flagged.length > 0 ? 'warning' : 'ok';
+    const state: PanelState = flagged && flagged.length > 0 ? 'warning' : 'ok';
     const total = (flagged ?? []).reduce((a, f) => a + f.count, 0);
     const span = this.win ? spanText(this.win.span) : 'the window';
     inFrame(this, () => {
       this.root.dataset.state = state;
-      this.value.textContent = top.length === 0 ? 'no scores' : `${total} flagged`;
+      this.value.textContent = `${total} flagged`;
       this.flags.textContent =
         flagged === null ? '' : flagged.length === 0 ? `No anomaly flagged in ${span}.` : `Flagged in ${span}: ${flagged.map((f) => `${f.name} (${f.count})`).join(', ')}.`;
       const rows = top.map((s) => el('tr', { 'data-testid': 'anomaly-row' }, el('td', { class: 'key' }, s.name), el('td', { 'data-value': String(s.score ?? '') }, s.score === null ? '–' : significant(s.score, 2))));
-      if (rows.length === 0) rows.push(el('tr', {}, el('td', { colspan: '2', class: 'empty' }, 'no anomaly scores yet (collection.anomaly_scores, 30 samples to learn)')));
+      if (rows.length === 0) rows.push(el('tr', {}, el('td', { colspan: '2', class: 'empty', 'data-testid': 'anomaly-none' }, 'no series scored above 0 in the last 10 min')));
       this.scores.replaceChildren(...rows);
       this.root.dataset.loaded = 'true';
     });

@@ -23,8 +23,8 @@ test('capacity: the soonest crossing sets the state; short history is said gentl
 });
 
 test('anomalies: the judged series is named by its metric label; flags are counted over the window', () => {
-  assert.equal(judged({ __name__: 'vitals_anomaly_score', metric: 'node_load1', instance: 'h', job: 'node' }), 'node_load1{instance="h",job="node"}');
-  assert.equal(judged({ __name__: 'vitals_anomaly_score', metric: 'x', exported_metric: 'm' }), 'x{metric="m"}');
+  assert.equal(judged({ __name__: 'vitals_anomaly_score', metric: 'node_load1', instance: 'h', job: 'node' }), 'node_load1');
+  assert.equal(judged({ __name__: 'vitals_anomaly_score', metric: 'x', exported_metric: 'm', cpu: '0', job: 'node' }), 'x{cpu="0",metric="m"}');
   assert.equal(flagsQuery(300), 'sum_over_time(vitals_anomaly_flag[300s]) > 0');
 });
 
