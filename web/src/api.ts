@@ -1,3 +1,4 @@
+import type { CapacityResult } from './analytics-text.js';
 import type { Envelope, QueryData } from './series.js';
 
 /** An API error answer, with the server's message. */
@@ -60,6 +61,13 @@ export async function labelValues(name: string, match?: string): Promise<string[
   const body = (await res.json()) as Envelope & { data?: string[] };
   if (body.status !== 'success') throw new ApiError(body.errorType, body.error);
   return body.data ?? [];
+}
+
+
+/** The default capacity checks (`/api/v1/analytics/capacity`: filesystems, memory, inodes). */
+export async function capacity(signal?: AbortSignal): Promise<CapacityResult[]> {
+  const data = (await call('/api/v1/analytics/capacity', new URLSearchParams(), signal)) as { result?: CapacityResult[] };
+  return data.result ?? [];
 }
 
 let interval: Promise<number> | undefined;

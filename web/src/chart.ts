@@ -6,8 +6,9 @@ import { fileName, frameToCSV, frameToJSON } from './export-data.js';
 import type { Consumer, Window } from './group.js';
 import { parseQueryError } from './parse-error.js';
 import { appendInstant, emptyFrame, frameFromData, instantSamples, legendNames, mergeFrames, type Envelope, type Frame } from './series.js';
+import { niceScale, ticks, type NiceScale } from './scale.js';
 import { tooltipPlugin } from './tooltip.js';
-import { formatValue, type Unit } from './units.js';
+import { formatTicks, formatValue, type Unit } from './units.js';
 
 /** Which of the chart's queries a series came from (keys are prefixed "<index>:" when there are several). */
 function queryIndex(key: string): number {
@@ -24,8 +25,8 @@ export function timeLabel(t: number, incr: number): string {
   return d.toLocaleTimeString(undefined, opts);
 }
 
-/** Tick steps for bytes: 1, 2, 5, 10, 20, 50, 100, 200, 500 of each binary unit, so that ticks read "2 GiB", "4 GiB". */
-const BYTE_STEPS = [0, 1, 2, 3, 4, 5, 6].flatMap((k) => [1, 2, 5, 10, 20, 50, 100, 200, 500].map((m) => m * 1024 ** k));
+/** Time axis steps, in seconds: whole seconds at least (labels show no fractions), up to 30 days. */
+export const TIME_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 2592000];
 
 /** Running sums of the series (nulls count as 0 below, and stay null where the series itself has none). */
 function stacked(series: (number | null)[][]): (number | null)[][] {
@@ -57,6 +58,8 @@ export interface ChartOptions {
   height: number;
   /** Whether to show the legend (with series toggles). */
   legend?: boolean;
+  /** A legend of names only for up to 6 named series (small charts, where phones cannot hover). */
+  compactLegend?: boolean;
   /** Whether the PromQL is shown and editable. */
   editable?: boolean;
   /** Fill the area under the lines. */
@@ -94,6 +97,8 @@ export class Chart implements Consumer {
   private exprs: string[] = [];
   /** The window shown; the x axis spans it even where there is no data. */
   private win: Window | undefined;
+  /** The y axis' ticks, set with its range. */
+  private yTicks: NiceScale = { lo: 0, hi: 1, step: 0.5 };
   /** Called after each draw with the frame (panels read their last values from it). */
   onDraw: ((frame: Frame) => void) | undefined;
 
@@ -241,28 +246,21 @@ export class Chart implements Consumer {
       ticks: { stroke: () => cssVar('--grid'), width: 1 },
       font: '11px system-ui, sans-serif',
     });
-    const yMax = this.opts.yMax;
     return {
       width: this.width || this.plotBox.clientWidth || 300,
       height: this.opts.height,
-      legend: { show: this.opts.legend ?? false, live: true },
+      legend: {
+        show: (this.opts.legend ?? false) || (this.opts.compactLegend === true && this.opts.names !== undefined && this.frame.series.length <= 6),
+        live: this.opts.legend ?? false,
+      },
       cursor: { drag: { x: true, y: false }, points: { size: 6 } },
       scales: {
         x: { time: true, range: (_u, min, max) => (this.win ? [this.win.start, this.win.end] : [min, max]) },
-        y: {
-          range: (_u, min, max) => {
-            // From zero, unless the values sit far from it (a counter, a temperature): then around them.
-            const narrow = yMax === undefined && min > 0 && max - min < 0.25 * max;
-            const lo = narrow ? min - (max - min) * 0.1 : Math.min(0, min);
-            const hi = Math.max(max, yMax ?? max);
-            if (!(hi > lo)) return [lo, lo + (yMax ?? 1)];
-            return [lo, yMax !== undefined && hi <= yMax ? hi : hi + (hi - lo) * 0.05];
-          },
-        },
+        y: { range: (_u, min, max) => this.yScale(min, max) },
       },
-      axes: [{ ...axis(), values: (_u, splits, _ax, _space, incr) => splits.map((t) => timeLabel(t, incr)) }, { ...axis(), size: (_u, values) => axisWidth(values), incrs: unit === 'bytes' || unit === 'bytes/s' ? BYTE_STEPS : undefined, values: (_u, vals) => vals.map((v) => formatValue(v, unit)) }],
+      axes: [{ ...axis(), incrs: TIME_INCRS, values: (_u, splits, _ax, _space, incr) => splits.map((t) => timeLabel(t, incr)) }, { ...axis(), size: (_u, values) => axisWidth(values), splits: () => ticks(this.yTicks), values: (_u, vals) => formatTicks(vals, unit, this.yTicks.step) }],
       series: [
-        { value: (_u, v) => (v === null ? '–' : new Date(v * 1000).toLocaleString()) },
+        { value: (_u, v) => (v === null ? '–' : new Date(v * 1000).toLocaleString(undefined, { hour12: false })) },
         ...this.frame.series.map((s, i) => {
           const q = queryIndex(s.key);
           const color = seriesColor(i);
@@ -290,6 +288,27 @@ export class Chart implements Consumer {
         ],
       },
     };
+  }
+
+  /**
+   * The y range, on ticks far enough apart to label (18 px on small charts, 30 px on others), so that
+   * the top of the range is labelled: from zero, unless the values sit far from it (a counter, a
+   * temperature), then around them; always reaching `yMax` when given.
+   */
+  private yScale(min: number, max: number): [number, number] {
+    const yMax = this.opts.yMax;
+    const narrow = yMax === undefined && min > 0 && max - min < 0.25 * max;
+    const lo = narrow ? min - (max - min) * 0.1 : Math.min(0, min);
+    const hi = Math.max(max, yMax ?? max);
+    // The plot is the chart's height less the time axis (about 50 px).
+    const plot = Math.max(20, this.opts.height - 50);
+    const intervals = Math.floor(plot / (this.opts.height < 150 ? 18 : 30));
+    const unit = this.opts.unit;
+    const kind = unit === 'bytes' || unit === 'bytes/s' ? 'bytes' : unit === 'seconds' ? 'time' : 'decimal';
+    this.yTicks = niceScale(lo, Number.isFinite(hi) && hi > lo ? hi : lo + (yMax ?? 1), intervals, kind);
+    // The labelled values, for people's tools and tests.
+    this.root.dataset.yTicks = JSON.stringify(ticks(this.yTicks));
+    return [this.yTicks.lo, this.yTicks.hi];
   }
 
   /** The value of series `si` (1-based, as uPlot counts) at point `idx`, before stacking. */

@@ -74,9 +74,11 @@ export class LiveGroup {
   private async load(open: boolean): Promise<void> {
     this.interval = await collectionInterval();
     const now = Date.now() / 1000;
-    const [start, end] = rangeBounds(this.range, now);
     const span = rangeSeconds(this.range);
     const step = Math.max(this.interval, Math.ceil(span / POINTS));
+    // A preset range ends on a multiple of the step (a custom one where chosen), so that history points fall on the same
+    // whole seconds as the live points appended after them (else the export has an odd step at the join).
+    const [start, end] = rangeBounds(this.range, Math.floor(now / step) * step);
     this.win = { start, end, step, live: rangeIsLive(this.range), span };
     this.abort.abort();
     this.abort = new AbortController();

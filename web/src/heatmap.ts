@@ -1,6 +1,6 @@
 import uPlot from 'uplot';
 import { queryRange } from './api.js';
-import { timeLabel } from './chart.js';
+import { TIME_INCRS, timeLabel } from './chart.js';
 import { cssVar, el, inFrame } from './dom.js';
 import type { Consumer, Window } from './group.js';
 import { heatmapFromFrame, type Heatmap } from './heatmap-data.js';
@@ -79,9 +79,10 @@ export class HeatmapChart implements Consumer {
     this.show(heatmapFromFrame(this.frame, false));
   }
 
-  /** Draws a heatmap. */
-  show(map: Heatmap): void {
+  /** Draws a heatmap; `win` is the time window its x axis spans (else the data's). */
+  show(map: Heatmap, win?: Window): void {
     this.map = map;
+    if (win) this.win = win;
     inFrame(this, () => this.draw());
   }
 
@@ -99,6 +100,11 @@ export class HeatmapChart implements Consumer {
     const last = m.times[m.times.length - 1];
     if (last !== undefined) this.root.dataset.lastT = String(Math.round(last * 1000));
     this.root.dataset.loaded = 'true';
+    // What was drawn, for people's tools and tests: cells with observations, and each bucket's share of them.
+    const totals = m.counts.map((row) => row.reduce<number>((a, c) => a + (c ?? 0), 0));
+    const all = totals.reduce((a, c) => a + c, 0);
+    this.root.dataset.cells = String(m.counts.reduce((a, row) => a + row.filter((c) => c !== null && c > 0).length, 0));
+    this.root.dataset.shares = JSON.stringify(totals.map((c) => (all > 0 ? Math.round((c / all) * 1e4) / 1e4 : 0)));
   }
 
   private options(): uPlot.Options {
@@ -114,7 +120,7 @@ export class HeatmapChart implements Consumer {
       cursor: { drag: { x: false, y: false }, points: { show: false } },
       scales: { x: { time: true, range: (_u, min, max) => (this.win ? [this.win.start, this.win.end] : [min, max]) }, y: { auto: false, range: () => [0, Math.max(1, this.map.les.length)] } },
       axes: [
-        { ...axis(), values: (_u, splits, _ax, _space, incr) => splits.map((t) => timeLabel(t, incr)) },
+        { ...axis(), incrs: TIME_INCRS, values: (_u, splits, _ax, _space, incr) => splits.map((t) => timeLabel(t, incr)) },
         {
           ...axis(),
           size: 72,
@@ -137,6 +143,9 @@ export class HeatmapChart implements Consumer {
 
   private paint(u: uPlot): void {
     const m = this.map;
+    // The time span the x axis shows, Unix seconds.
+    this.root.dataset.from = String(u.scales.x?.min ?? '');
+    this.root.dataset.to = String(u.scales.x?.max ?? '');
     if (m.times.length === 0 || m.max <= 0) return;
     const ctx = u.ctx;
     const logMax = Math.log1p(m.max);
@@ -171,7 +180,7 @@ export class HeatmapChart implements Consumer {
     const hi = this.map.les[b];
     if (hi === undefined) return;
     const t = this.map.times[i];
-    this.info.textContent = `${t === undefined ? '' : new Date(t * 1000).toLocaleTimeString()}  ${formatValue(lo, this.unit)} – ${hi === Infinity ? '+Inf' : formatValue(hi, this.unit)}: ${formatValue(c, 'count/s')}`;
+    this.info.textContent = `${t === undefined ? '' : new Date(t * 1000).toLocaleTimeString(undefined, { hour12: false })}  ${formatValue(lo, this.unit)} – ${hi === Infinity ? '+Inf' : formatValue(hi, this.unit)}: ${formatValue(c, 'count/s')}`;
   }
 
   /** Removes the plot (and its window listeners). */

@@ -1,4 +1,4 @@
-import type { Unit } from './units.js';
+import { formatValue, type Unit } from './units.js';
 
 /** A chart of a panel or drill-down. */
 export interface ChartDef {
@@ -153,7 +153,8 @@ export const PANELS: PanelDef[] = [
     id: 'pressure',
     title: 'Pressure',
     value: {
-      query: `max(rate(node_pressure_cpu_waiting_seconds_total[${R}]) or rate(node_pressure_memory_waiting_seconds_total[${R}]) or rate(node_pressure_io_waiting_seconds_total[${R}]))`,
+      // rate() drops the metric name: without a label of their own the three would be one label set, and `or` would keep CPU only.
+      query: `max(${['cpu', 'memory', 'io'].map((r) => `label_replace(rate(node_pressure_${r}_waiting_seconds_total[${R}]), "resource", "${r}", "", "")`).join(' or ')})`,
       unit: 'ratio',
       warning: 0.1,
       critical: 0.3,
@@ -257,12 +258,13 @@ export const PANELS: PanelDef[] = [
     id: 'network-errors',
     title: 'Network errors',
     value: {
-      query: `sum(rate(node_network_receive_errs_total[${R}]) + rate(node_network_transmit_errs_total[${R}]) + rate(node_network_receive_drop_total[${R}]) + rate(node_network_transmit_drop_total[${R}]))`,
+      // Errors only: many hosts drop a few packets a second for good (unknown protocols, multicast), which would keep the panel amber; drops are in the chart.
+      query: `sum(rate(node_network_receive_errs_total[${R}]) + rate(node_network_transmit_errs_total[${R}]))`,
       unit: 'count/s',
       warning: 0.01,
       critical: 10,
     },
-    explain: 'errors + drops per second, all interfaces',
+    explain: 'errors per second, all interfaces (drops in the chart)',
     chart: {
       title: 'Errors and drops per interface',
       queries: [
@@ -301,21 +303,22 @@ export const PANELS: PanelDef[] = [
   {
     id: 'services',
     title: 'Services',
-    value: { query: 'sum(1 - vitals_service_up)', unit: 'count', warning: 0.5, critical: 0.5, format: (v) => (v === 0 ? 'all up' : `${v} down`) },
+    value: { query: 'sum(1 - vitals_service_up)', unit: 'count', critical: 1, format: (v) => (v === 0 ? 'all up' : `${v} down`) },
     explain: 'services with no process (any is critical)',
-    chart: { title: 'CPU per service (1 = one core)', queries: [`rate(vitals_service_cpu_seconds_total[${R}])`], unit: 'ratio' },
+    chart: { title: 'CPU per service (1 = one core)', queries: [`sum by (service) (rate(vitals_service_cpu_seconds_total[${R}]))`], unit: 'ratio' },
     table: {
       key: 'service',
       columns: [
         { heading: 'up', query: 'vitals_service_up', unit: 'none', up: true },
-        { heading: 'CPU', query: `rate(vitals_service_cpu_seconds_total[${R}])`, unit: 'ratio' },
+        { heading: 'CPU', query: `sum by (service) (rate(vitals_service_cpu_seconds_total[${R}]))`, unit: 'ratio' },
         { heading: 'memory', query: 'vitals_service_resident_memory_bytes', unit: 'bytes' },
         { heading: 'processes', query: 'vitals_service_processes', unit: 'count' },
       ],
     },
     details: [
       { title: 'Up', queries: ['vitals_service_up'], unit: 'none' },
-      { title: 'CPU per service (1 = one core)', queries: [`rate(vitals_service_cpu_seconds_total[${R}])`], unit: 'ratio' },
+      { title: 'CPU per service (1 = one core)', queries: [`sum by (service) (rate(vitals_service_cpu_seconds_total[${R}]))`], unit: 'ratio' },
+      { title: 'CPU per service and mode', queries: [`rate(vitals_service_cpu_seconds_total[${R}])`], unit: 'ratio' },
       { title: 'Resident memory per service', queries: ['vitals_service_resident_memory_bytes'], unit: 'bytes' },
       { title: 'Disk read and written per service', queries: [`rate(vitals_service_read_bytes_total[${R}])`, `rate(vitals_service_write_bytes_total[${R}])`], names: ['read', 'written'], unit: 'bytes/s' },
       { title: 'Processes and threads per service', queries: ['vitals_service_processes', 'vitals_service_threads'], names: ['processes', 'threads'], unit: 'count' },
@@ -324,13 +327,23 @@ export const PANELS: PanelDef[] = [
   },
 ];
 
-/** The state a value puts its panel in. */
-export type PanelState = 'ok' | 'warning' | 'critical' | 'nodata';
+/** The state a value puts its panel in: `neutral` for a value without thresholds (green means checked and fine). */
+export type PanelState = 'ok' | 'warning' | 'critical' | 'neutral' | 'nodata';
 
 /** Compares a panel's value with its thresholds (reached or passed means that state). */
 export function panelState(v: number | null | undefined, t: { warning?: number; critical?: number }): PanelState {
   if (v === null || v === undefined || Number.isNaN(v)) return 'nodata';
+  if (t.warning === undefined && t.critical === undefined) return 'neutral';
   if (t.critical !== undefined && v >= t.critical) return 'critical';
   if (t.warning !== undefined && v >= t.warning) return 'warning';
   return 'ok';
+}
+
+/** The thresholds of a headline value for people: "warning at 80%, critical at 95%", "critical at 1", "no thresholds". */
+export function limitsText(v: PanelDef['value']): string {
+  const parts = [
+    v.warning === undefined ? '' : `warning at ${formatValue(v.warning, v.unit)}`,
+    v.critical === undefined ? '' : `critical at ${formatValue(v.critical, v.unit)}`,
+  ].filter((p) => p !== '');
+  return parts.length ? parts.join(', ') : 'no thresholds';
 }

@@ -25,12 +25,16 @@ export function rangePicker(range: Range, onChange: (r: Range) => void): HTMLEle
   const from = el('input', { type: 'datetime-local', 'aria-label': 'From', value: localInput(range.from ?? now - 3600) });
   const to = el('input', { type: 'datetime-local', 'aria-label': 'To', value: localInput(range.to ?? now) });
   const apply = el('button', { type: 'button' }, 'Apply');
-  const custom = el('span', { class: 'custom-range' }, from, '–', to, apply);
+  const problem = el('span', { class: 'range-error', role: 'alert', 'data-testid': 'range-error', hidden: '' });
+  const custom = el('span', { class: 'custom-range' }, from, '–', to, apply, problem);
   custom.hidden = range.id !== 'custom';
   const emitCustom = (): void => {
     const f = new Date(from.value).getTime() / 1000;
     const t = new Date(to.value).getTime() / 1000;
-    if (Number.isFinite(f) && Number.isFinite(t) && t > f) onChange({ id: 'custom', from: f, to: t });
+    const msg = !Number.isFinite(f) || !Number.isFinite(t) ? 'Give both a start and an end.' : t <= f ? 'The end must be after the start.' : '';
+    problem.textContent = msg;
+    problem.hidden = msg === '';
+    if (!msg) onChange({ id: 'custom', from: f, to: t });
   };
   select.addEventListener('change', () => {
     const id = select.value as RangeId;

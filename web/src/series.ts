@@ -125,6 +125,12 @@ export function appendInstant(frame: Frame, t: number, samples: { key: string; l
   return added;
 }
 
+/** The labels without `job` and `instance`, which every series of one host shares. */
+function withoutTarget(labels: Labels): Labels {
+  const { job: _job, instance: _instance, ...rest } = labels;
+  return rest;
+}
+
 /** Short names for a chart's legend: the series name plus only the labels that differ between series. */
 export function legendNames(series: { labels: Labels }[]): string[] {
   const keys = new Set<string>();
@@ -137,7 +143,7 @@ export function legendNames(series: { labels: Labels }[]): string[] {
     const shown = varying
       .filter((k) => s.labels[k] !== undefined)
       .map((k) => (varying.length === 1 && !name ? (/^\d+$/.test(s.labels[k] ?? '') ? `${k} ${s.labels[k]}` : `${s.labels[k]}`) : `${k}="${s.labels[k]}"`));
-    if (shown.length === 0) return name || seriesKey(s.labels);
+    if (shown.length === 0) return name || s.labels.__name__ || seriesKey(withoutTarget(s.labels));
     if (varying.length === 1 && !name) return shown.join(',');
     return `${name}{${shown.join(',')}}`;
   });

@@ -31,7 +31,7 @@ export function tooltipPlugin(unit: Unit, raw: (si: number, idx: number) => numb
         }
         rows.sort((a, b) => b[2] - a[2]);
         tip.replaceChildren(
-          el('div', { class: 'tt-time' }, t === undefined ? '' : new Date(t * 1000).toLocaleTimeString()),
+          el('div', { class: 'tt-time' }, t === undefined ? '' : new Date(t * 1000).toLocaleTimeString(undefined, { hour12: false })),
           ...rows.slice(0, 10).map(([s, label, v]) =>
             el('div', { class: 'tt-row' }, el('i', { style: `background:${seriesColor(s - 1)}` }), el('span', {}, label), el('b', {}, formatValue(v, unit))),
           ),

@@ -60,6 +60,39 @@ export function formatValue(v: number | null | undefined, unit: Unit): string {
   }
 }
 
+/** Units of time by size, for axis ticks: a tick step is written in the largest that keeps it at least 1. */
+const TIME_UNITS: [number, string][] = [
+  [86400, 'd'],
+  [3600, 'h'],
+  [60, 'min'],
+  [1, 's'],
+  [1e-3, 'ms'],
+  [1e-6, 'µs'],
+  [1e-9, 'ns'],
+];
+
+/**
+ * Formats an axis' ticks, `step` apart, all in the unit of the step ("500 MiB, 1000 MiB, 1500 MiB",
+ * "30 min, 60 min, 90 min"), not each in its own ("1000 MiB, 1.46 GiB"); other units as `formatValue`.
+ */
+export function formatTicks(values: number[], unit: Unit, step: number): string[] {
+  if (!(step > 0)) return values.map((v) => formatValue(v, unit));
+  let divisor: number;
+  let name: string;
+  if (unit === 'bytes' || unit === 'bytes/s') {
+    const k = Math.max(0, Math.min(IEC.length - 1, Math.floor(Math.log(step) / Math.log(1024) + 1e-9)));
+    divisor = 1024 ** k;
+    name = `${IEC[k] ?? 'B'}${unit === 'bytes/s' ? '/s' : ''}`;
+  } else if (unit === 'seconds') {
+    [divisor, name] = TIME_UNITS.find(([d]) => step >= d * (1 - 1e-9)) ?? [1e-9, 'ns'];
+  } else {
+    return values.map((v) => formatValue(v, unit));
+  }
+  // Enough digits for the step: 2.5 needs one decimal, 500 none.
+  const decimals = Math.max(0, Math.min(6, -Math.floor(Math.log10(step / divisor) + 1e-9) + (Number.isInteger(Number((step / divisor).toPrecision(6))) ? 0 : 1)));
+  return values.map((v) => (v === 0 ? `0 ${name}` : `${Number((v / divisor).toFixed(decimals))} ${name}`));
+}
+
 /** Guesses a metric's unit from its name, following Prometheus' naming conventions. */
 export function unitFromName(name: string): Unit {
   if (/_bytes_total$/.test(name)) return 'bytes/s';

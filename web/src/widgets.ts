@@ -17,6 +17,12 @@ export function largest(env: Envelope): number | null {
   return vs.length ? Math.max(...vs) : null;
 }
 
+/** The larger of two values, null counting as none. */
+function larger(a: number | null | undefined, b: number | null): number | null {
+  if (a === null || a === undefined) return b;
+  return b === null || a >= b ? a : b;
+}
+
 /** Waits up to 1.5 s for `answered` to become true (checked every 50 ms); false if it did not. */
 function streamAnswered(answered: () => boolean, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
@@ -30,11 +36,21 @@ function streamAnswered(answered: () => boolean, signal: AbortSignal): Promise<b
   });
 }
 
+/** Where a headline value comes from: the PromQL sent (templates filled in) and its evaluation time, Unix seconds. */
+export interface ValueSource {
+  /** The expression as sent. */
+  query: string;
+  /** Evaluation time. */
+  t: number;
+}
+
 /** A panel's headline value: an instant query at the window's end, then each live update. */
 export class ValueConsumer implements Consumer {
+  private expr = '';
+
   constructor(
     private readonly query: string,
-    private readonly show: (v: number | null) => void,
+    private readonly show: (v: number | null, from: ValueSource) => void,
   ) {}
 
   /** The value's query. */
@@ -50,21 +66,22 @@ export class ValueConsumer implements Consumer {
    */
   async load(win: Window, exprs: string[], signal: AbortSignal): Promise<void> {
     this.updated = false;
+    this.expr = exprs[0] ?? '';
     if (win.live && (await streamAnswered(() => this.updated, signal))) return;
     let v: number | null = null;
     try {
-      v = largest(envelope(await queryInstant(exprs[0] ?? '', win.end, signal)));
+      v = largest(envelope(await queryInstant(this.expr, win.end, signal)));
     } catch {
       if (signal.aborted) return;
     }
-    this.show(v);
+    this.show(v, { query: this.expr, t: win.end });
   }
 
   /** Takes the live value. */
-  update(_t: number, results: Envelope[]): void {
+  update(t: number, results: Envelope[]): void {
     const r = results[0];
     this.updated = true;
-    if (r) this.show(largest(r));
+    if (r) this.show(largest(r), { query: this.expr, t });
   }
 }
 
@@ -104,12 +121,13 @@ export class TableConsumer implements Consumer {
   }
 
   /** Redraws the rows from one update's answers; rows follow the first column's order (largest first). */
-  update(_t: number, results: Envelope[]): void {
+  update(t: number, results: Envelope[]): void {
     this.updated = true;
     const cols = this.def.columns.map((_c, i) => {
       const m = new Map<string, number | null>();
       const r = results[i];
-      if (r) for (const s of instantSamples(r)) m.set(s.labels[this.def.key] ?? '', s.value);
+      // Several series with one key (a query not aggregated by it) would hide each other: keep the largest.
+      if (r) for (const s of instantSamples(r)) m.set(s.labels[this.def.key] ?? '', larger(m.get(s.labels[this.def.key] ?? ''), s.value));
       return m;
     });
     const first = cols[0] ?? new Map<string, number | null>();
@@ -123,12 +141,14 @@ export class TableConsumer implements Consumer {
           el('td', { class: 'key' }, k),
           ...cols.map((m, i) => {
             const v = m.get(k);
-            return el('td', {}, this.def.columns[i]?.up ? (v === 1 ? '✔ up' : '✖ down') : formatValue(v, units[i] ?? 'none'));
+            const shown = this.def.columns[i]?.up ? (v === 1 ? '✔ up' : '✖ down') : formatValue(v, units[i] ?? 'none');
+            return el('td', { 'data-value': v === null || v === undefined ? '' : String(v) }, shown);
           }),
         ),
       );
       if (rows.length === 0) rows.push(el('tr', {}, el('td', { colspan: String(cols.length + 1), class: 'empty' }, 'no data')));
       this.body.replaceChildren(...rows);
+      this.root.dataset.t = String(t);
     });
   }
 }

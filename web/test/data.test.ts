@@ -33,6 +33,9 @@ test('legend names keep only the labels that differ', () => {
     ['{a="x",b="y"}', '{a="z",b="w"}'],
   );
   assert.deepEqual(legendNames([{ labels: { __name__: 'node_load1' } }, { labels: { __name__: 'node_load5' } }]), ['node_load1', 'node_load5']);
+  // A lone series: its name, or its labels but the ones every series of the host has.
+  assert.deepEqual(legendNames([{ labels: { __name__: 'node_netstat_Tcp_CurrEstab', instance: 'h:7482', job: 'node' } }]), ['node_netstat_Tcp_CurrEstab']);
+  assert.deepEqual(legendNames([{ labels: { cpu: '0', instance: 'h:7482', job: 'node' } }]), ['{cpu="0"}']);
 });
 
 test('CSV has a time column, one column per series, quoted where needed', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatValue, significant, unitFromName, unitOfExpr } from '../src/units.js';
+import { formatTicks, formatValue, significant, unitFromName, unitOfExpr } from '../src/units.js';
 
 test('bytes use binary prefixes with three significant digits', () => {
   assert.equal(formatValue(0, 'bytes'), '0 B');
@@ -48,4 +48,13 @@ test('units follow Prometheus naming', () => {
   assert.equal(unitOfExpr('node_memory_MemAvailable_bytes{instance="a"}'), 'bytes');
   assert.equal(unitOfExpr('histogram_quantile(0.9, sum by (le) (rate(req_seconds_bucket[1m])))'), 'seconds');
   assert.equal(unitOfExpr('node_load1'), 'none');
+});
+
+test('axis ticks are all written in the unit of their step', () => {
+  const mib = 1024 ** 2;
+  assert.deepEqual(formatTicks([0, 500 * mib, 1000 * mib, 1500 * mib], 'bytes', 500 * mib), ['0 MiB', '500 MiB', '1000 MiB', '1500 MiB']);
+  assert.deepEqual(formatTicks([0, 2.5 * mib, 5 * mib], 'bytes/s', 2.5 * mib), ['0 MiB/s', '2.5 MiB/s', '5 MiB/s']);
+  assert.deepEqual(formatTicks([0, 1800, 3600, 5400], 'seconds', 1800), ['0 min', '30 min', '60 min', '90 min']);
+  assert.deepEqual(formatTicks([0, 0.02, 0.04], 'seconds', 0.02), ['0 ms', '20 ms', '40 ms']);
+  assert.deepEqual(formatTicks([0, 0.5, 1], 'ratio', 0.5), ['0%', '50%', '100%']);
 });

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 
-import { HISTOGRAM, histogramText, launchBrowser, screenshot, SCREENSHOTS, seriesKey, Vitals, waitFor } from './harness.mjs';
+import { HISTOGRAM, histogramText, launchBrowser, screenshot, SCREENSHOTS, SERVICE, seriesKey, Vitals, waitFor } from './harness.mjs';
 
 /** The overview's panels and a metric each needs: a panel must show data when its metric exists. */
 const PANELS = {
@@ -44,6 +44,12 @@ describe('the web dashboard', () => {
     await vitals?.stop();
   });
 
+  // A failed test leaves its page open: close it, or its live streams take the browser's six
+  // connections to the server and every later test times out.
+  afterEach(async () => {
+    for (const p of context?.pages() ?? []) await p.close();
+  });
+
   /** A new page on `hash` that fails the test on uncaught page errors. */
   async function open(hash) {
     const page = await context.newPage();
@@ -54,7 +60,20 @@ describe('the web dashboard', () => {
     return page;
   }
 
-  test('the overview renders every panel, with data wherever the metrics exist', async () => {
+  /** The largest value of an instant query's answer at `t`, as the API gives it (null when empty). */
+  async function largestAt(query, t) {
+    const { status, body } = await vitals.api('/api/v1/query', { query, time: String(t) });
+    assert.equal(status, 200, `${query}: ${JSON.stringify(body)}`);
+    const values = body.data.resultType === 'scalar' ? [body.data.result[1]] : body.data.result.map((r) => r.value[1]);
+    return values.length ? Math.max(...values.map(Number)) : null;
+  }
+
+  /** A panel's headline as the page shows it, with its exact value, the PromQL sent and its time (one read). */
+  function headline(panel) {
+    return panel.locator('[data-testid=panel-value]').first().evaluate((e) => ({ text: e.textContent?.trim() ?? '', ...e.dataset }));
+  }
+
+  test('the overview renders every panel, and each headline is what the API answers for its PromQL', async () => {
     // Let the collectors fill a few cycles (rates need two samples).
     await waitFor('two cycles collected', 15_000, async () => {
       const { body } = await vitals.api('/api/v1/query', { query: 'count_over_time(node_load1[1m])' });
@@ -69,17 +88,101 @@ describe('the web dashboard', () => {
       const state = await panel.getAttribute('data-state');
       const { body } = await vitals.api('/api/v1/query', { query: `count(${metric})` });
       const exists = body.data.result.length > 0;
-      if (exists) {
-        assert.ok(['ok', 'warning', 'critical'].includes(state), `panel ${id} shows a state, not ${state}, as ${metric} exists`);
-        const value = (await panel.locator('[data-testid=panel-value]').first().textContent())?.trim() ?? '';
-        assert.match(value, /\d/, `panel ${id} shows a number: ${JSON.stringify(value)}`);
-      } else {
+      if (!exists) {
         assert.equal(state, 'nodata', `panel ${id} says it has no data, as ${metric} does not exist here`);
+        continue;
       }
+      assert.ok(['ok', 'warning', 'critical', 'neutral'].includes(state), `panel ${id} shows a state, not ${state}, as ${metric} exists`);
+      const shown = await headline(panel);
+      assert.match(shown.text, id === 'services' ? /^all up$|^\d+ down$/ : /\d/, `panel ${id} shows a value: ${JSON.stringify(shown.text)}`);
+      assert.doesNotMatch(shown.query, /\$__/, `panel ${id} sends its PromQL with the rate interval filled in`);
+      const expected = await largestAt(shown.query, shown.t);
+      assert.equal(Number(shown.value), expected, `panel ${id} shows ${shown.value}, the API answers ${expected} for ${shown.query} at ${shown.t}`);
     }
     await screenshot(page, 'overview');
     assert.deepEqual(page.errors, []);
     await page.close();
+  });
+
+  test('panels with thresholds are coloured by them; the others are neutral', async () => {
+    const page = await open('#/');
+    await page.waitForFunction(() => performance.getEntriesByName('vitals-overview-ready').length > 0, null, { timeout: 15_000 });
+    for (const id of ['processes', 'network', 'disk-throughput']) {
+      const state = await page.locator(`[data-testid=panel][data-panel="${id}"]`).getAttribute('data-state');
+      assert.ok(['neutral', 'nodata'].includes(state), `panel ${id} has no thresholds, so no ok/warning colour: ${state}`);
+    }
+    assert.ok(['ok', 'warning', 'critical'].includes(await page.locator('[data-testid=panel][data-panel="memory"]').getAttribute('data-state')));
+    await page.close();
+  });
+
+  test('the pressure headline takes CPU, memory and I/O pressure into account', async (t) => {
+    const { body } = await vitals.api('/api/v1/query', { query: 'count({__name__=~"node_pressure_(cpu|memory|io)_waiting_seconds_total"})' });
+    const resources = Number(body.data.result[0]?.value[1] ?? 0);
+    if (resources === 0) return t.skip('no pressure stall information on this host');
+    const page = await open('#/');
+    await page.waitForFunction(() => performance.getEntriesByName('vitals-overview-ready').length > 0, null, { timeout: 15_000 });
+    const shown = await headline(page.locator('[data-testid=panel][data-panel="pressure"]'));
+    // The same expression counted instead of maxed: every resource's series must reach the max.
+    const counted = await largestAt(shown.query.replace(/^max\(/, 'count('), shown.t);
+    assert.equal(counted, resources, `the headline's PromQL combines all ${resources} resources: ${shown.query}`);
+    for (const r of ['cpu', 'memory', 'io']) {
+      const one = await largestAt(`rate(node_pressure_${r}_waiting_seconds_total[${/\[(\d+s)\]/.exec(shown.query)?.[1]}])`, shown.t);
+      if (one !== null) assert.ok(Number(shown.value) >= one, `pressure ${shown.value} is at least ${r}'s ${one}`);
+    }
+    await page.close();
+  });
+
+  test('the services panel shows each service with its CPU summed over modes', async () => {
+    await waitFor('the service collected', 15_000, async () => (await largestAt(`vitals_service_up{service="${SERVICE.name}"}`, Date.now() / 1000)) === 1);
+    const page = await open('#/');
+    await page.waitForFunction(() => performance.getEntriesByName('vitals-overview-ready').length > 0, null, { timeout: 15_000 });
+    const panel = page.locator('[data-testid=panel][data-panel="services"]');
+    assert.equal((await headline(panel)).text, 'all up');
+    const table = panel.locator('table');
+    const row = await waitFor('the service in the table', 10_000, () =>
+      table.evaluate((tb, name) => {
+        const tr = [...tb.querySelectorAll('tbody tr')].find((r) => r.querySelector('td.key')?.textContent === name);
+        if (!tr) return null;
+        const cells = [...tr.querySelectorAll('td')];
+        return { t: tb.dataset.t, up: cells[1]?.textContent, cpu: cells[2]?.dataset.value, cpuText: cells[2]?.textContent, rows: tb.querySelectorAll('tbody tr').length };
+      }, SERVICE.name),
+    );
+    assert.equal(row.up, '✔ up');
+    // The rate interval the page uses (the CPU headline's).
+    const interval = /\[(\d+s)\]/.exec((await headline(page.locator('[data-testid=panel][data-panel="cpu"]'))).query)?.[1];
+    assert.ok(interval);
+    const expected = await largestAt(`sum by (service) (rate(vitals_service_cpu_seconds_total{service="${SERVICE.name}"}[${interval}]))`, row.t);
+    assert.equal(Number(row.cpu), expected, `CPU of ${SERVICE.name}: the page shows ${row.cpuText} (${row.cpu}), user + system is ${expected}`);
+    assert.equal(row.rows, 1, 'one row per service');
+    await screenshot(page, 'overview-services');
+    await page.close();
+  });
+
+  test('small charts label at least two values on their y axis, the top one above the data', async () => {
+    const page = await open('#/');
+    await page.waitForFunction(() => performance.getEntriesByName('vitals-overview-ready').length > 0, null, { timeout: 15_000 });
+    const charts = await page.locator('[data-testid=panel] [data-testid=chart][data-loaded=true]').evaluateAll((cs) =>
+      cs.map((c) => ({ panel: c.closest('[data-panel]')?.getAttribute('data-panel'), ticks: JSON.parse(c.dataset.yTicks ?? '[]') })),
+    );
+    assert.ok(charts.length >= 10, `${charts.length} charts drawn`);
+    for (const c of charts) assert.ok(c.ticks.length >= 2, `panel ${c.panel}: y ticks ${JSON.stringify(c.ticks)}`);
+    await page.close();
+  });
+
+  test('drill-down legends stay within the page on a laptop and a phone', async () => {
+    for (const [width, height] of [[1440, 900], [390, 844]]) {
+      const ctx = await browser.newContext({ viewport: { width, height }, colorScheme: 'light' });
+      const page = await ctx.newPage();
+      for (const id of ['filesystem', 'network', 'disk-latency']) {
+        await page.goto(new URL(`#/panel/${id}`, vitals.url).href);
+        await page.locator('[data-testid=drilldown] [data-testid=chart][data-loaded=true]').first().waitFor({ timeout: 10_000 });
+        await page.waitForTimeout(300);
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (width === 390) await screenshot(page, `panel-${id}-phone`);
+        assert.ok(wide <= width, `#/panel/${id} at ${width} px is ${wide} px wide`);
+      }
+      await ctx.close();
+    }
   });
 
   test('a live chart advances with each collection', async () => {
@@ -104,6 +207,11 @@ describe('the web dashboard', () => {
     assert.ok((await promql.count()) > 0, 'the drill-down shows its queries');
     const text = (await promql.first().inputValue().catch(() => promql.first().textContent())) ?? '';
     assert.match(text, /node_cpu_seconds_total/);
+    // The headline's PromQL as sent, the rate interval filled in, and its value.
+    const code = drill.locator('[data-testid=headline-query]');
+    await waitFor('the headline query filled in', 10_000, async () => !(await code.textContent())?.includes('$__'));
+    assert.match((await code.textContent()) ?? '', /node_cpu_seconds_total\{mode="idle"\}\[\d+s\]/);
+    assert.match((await drill.locator('[data-testid=headline-value]').textContent()) ?? '', /\d+(\.\d+)?%/);
     await waitFor('a drill-down chart drawn', 10_000, async () => (await drill.locator('[data-testid=chart][data-loaded=true]').count()) > 0);
     await screenshot(page, 'drilldown');
     assert.deepEqual(page.errors, []);
@@ -163,8 +271,14 @@ describe('the web dashboard', () => {
     const lines = readFileSync(csvPath, 'utf8').trim().split('\n');
     assert.match(lines[0], /node_load1/, `the header names the series: ${lines[0]}`);
     assert.ok(lines.length >= 3, `a row per point: ${lines.length} lines`);
-    const cells = lines[lines.length - 1].split(',');
-    assert.ok(cells.length >= 2 && cells.slice(1).some((c) => c !== '' && Number.isFinite(Number(c))), `values: ${lines[lines.length - 1]}`);
+    // Each row is the API's value at its time, on whole collection intervals (history and live alike).
+    const rows = lines.slice(1).map((l) => l.split(','));
+    const times = rows.map((r) => Date.parse(r[0]) / 1000);
+    times.forEach((t, i) => assert.ok(Number.isInteger(t) && (i === 0 || t > times[i - 1]), `row ${i + 1} at ${rows[i][0]}, on a whole second after the one before`));
+    for (const r of [rows[0], rows[Math.floor(rows.length / 2)], rows[rows.length - 1]]) {
+      const { body } = await vitals.api('/api/v1/query', { query: 'node_load1', time: String(Date.parse(r[0]) / 1000) });
+      assert.equal(Number(r[1]), Number(body.data.result[0]?.value[1]), `node_load1 at ${r[0]}`);
+    }
     await page.close();
   });
 
@@ -175,18 +289,93 @@ describe('the web dashboard', () => {
     await tab.click();
     const heatmap = page.locator('[data-testid=heatmap]').first();
     await heatmap.waitFor({ state: 'visible', timeout: 10_000 });
-    // A drawn canvas: not all one colour.
-    const colours = await heatmap.evaluate((root) => {
+    await waitFor('the heatmap drawn', 10_000, () => heatmap.getAttribute('data-shares'));
+    // The imported histogram puts its observations in the buckets in the proportions of SPREAD.
+    const shares = JSON.parse(await heatmap.getAttribute('data-shares'));
+    const total = HISTOGRAM.spread.reduce((a, b) => a + b, 0);
+    assert.equal(shares.length, HISTOGRAM.les.length, `one row per bucket: ${JSON.stringify(shares)}`);
+    HISTOGRAM.spread.forEach((n, i) => assert.ok(Math.abs(shares[i] - n / total) < 0.002, `bucket le=${HISTOGRAM.les[i]} holds ${shares[i]}, not ${n / total}`));
+    assert.ok(Number(await heatmap.getAttribute('data-cells')) >= HISTOGRAM.les.length, 'cells drawn');
+    // The cells are painted: orange pixels inside the plot area (not the axes' grey text).
+    const orange = await heatmap.evaluate((root) => {
       const canvas = root.querySelector('canvas');
-      if (!canvas) return 0;
-      const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
-      const seen = new Set();
-      for (let i = 0; i < data.length; i += 4 * 97) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
-      return seen.size;
+      const over = root.querySelector('.u-over');
+      if (!canvas || !over) return 0;
+      const k = canvas.width / canvas.getBoundingClientRect().width;
+      const c = canvas.getBoundingClientRect();
+      const o = over.getBoundingClientRect();
+      const [x, y, w, h] = [(o.left - c.left) * k, (o.top - c.top) * k, o.width * k, o.height * k].map(Math.round);
+      const data = canvas.getContext('2d')?.getImageData(x, y, w, h).data ?? [];
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] - data[i + 2] > 60) n++;
+      return n;
     });
-    assert.ok(colours > 3, `the heatmap is drawn (${colours} colours)`);
+    assert.ok(orange > 100, `the plot area has painted cells (${orange} orange pixels)`);
+    // The x axis spans the chosen hour, not just the data's 30 minutes.
+    const span = Number(await heatmap.getAttribute('data-to')) - Number(await heatmap.getAttribute('data-from'));
+    assert.ok(Math.abs(span - 3600) < 5, `the heatmap spans the range: ${span} s`);
     await screenshot(page, 'heatmap');
     assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('the capacity panel says when each default check will be full, as the API answers', async () => {
+    const page = await open('#/');
+    const panel = page.locator('[data-testid=panel][data-panel="capacity"]');
+    await waitFor('the capacity panel loaded', 60_000, async () => (await panel.getAttribute('data-loaded')) === 'true');
+    const shown = await panel.locator('[data-testid=capacity-line]').allTextContents();
+    const { status, body } = await vitals.api('/api/v1/analytics/capacity');
+    assert.equal(status, 200, JSON.stringify(body));
+    const results = body.data.result;
+    assert.ok(results.some((r) => r.check === 'memory'), `the default checks include memory: ${JSON.stringify(results)}`);
+    assert.equal(shown.length, results.length, `one line per check: ${JSON.stringify(shown)}`);
+    for (const r of results) {
+      const line = r.sentence ?? (/at least|too gappy/.test(r.error) ? `${r.subject}: not enough history yet` : `${r.subject}: ${r.error}`);
+      assert.ok(shown.includes(line), `the panel shows ${JSON.stringify(line)}: ${JSON.stringify(shown)}`);
+    }
+    await page.close();
+  });
+
+  test('the anomalies panel lists the highest anomaly scores and the flags of the window', async () => {
+    const top = 'topk(5, max_over_time(vitals_anomaly_score[10m]) > 0)';
+    // Detectors learn for 30 samples before they score.
+    await waitFor('anomaly scores', 60_000, async () => (await vitals.api('/api/v1/query', { query: 'count(vitals_anomaly_score)' })).body.data.result.length > 0);
+    const page = await open('#/');
+    const panel = page.locator('[data-testid=panel][data-panel="anomalies"]');
+    await waitFor('the anomalies panel drawn', 15_000, async () => (await panel.getAttribute('data-loaded')) === 'true');
+    const shown = await panel.locator('[data-testid=anomaly-row]').evaluateAll((trs) => trs.map((tr) => ({ name: tr.querySelector('td.key')?.textContent, score: Number(tr.querySelectorAll('td')[1]?.dataset.value) })));
+    const { body } = await vitals.api('/api/v1/query', { query: top });
+    if (body.data.result.length === 0) {
+      assert.deepEqual(shown, [], 'no series listed while none scores above 0');
+      assert.equal(await panel.locator('[data-testid=anomaly-none]').count(), 1);
+    } else {
+      assert.equal(shown.length, body.data.result.length, `as many rows as the API's top series: ${JSON.stringify(shown)}`);
+    }
+    const { body: all } = await vitals.api('/api/v1/query', { query: 'max_over_time(vitals_anomaly_score[10m])' });
+    const judged = new Set(all.data.result.map((r) => { const { __name__, metric, job, instance, ...rest } = r.metric; return seriesKey({ __name__: metric, ...rest }); }));
+    for (const s of shown) {
+      assert.ok(judged.has(s.name), `${s.name} is a scored series`);
+      assert.ok(s.score > 0 && s.score <= 1, `${s.name} scores ${s.score}`);
+    }
+    assert.deepEqual(shown.map((s) => s.score), [...shown.map((s) => s.score)].sort((a, b) => b - a), 'highest first');
+    const flags = (await panel.locator('[data-testid=anomaly-flags]').textContent()) ?? '';
+    const { body: flagged } = await vitals.api('/api/v1/query', { query: 'count(sum_over_time(vitals_anomaly_flag[300s]) > 0)' });
+    if (flagged.data.result.length === 0) assert.equal(flags, 'No anomaly flagged in the last 5 min.');
+    else assert.match(flags, /^Flagged in the last 5 min: .+\(\d+\)/);
+    assert.match((await panel.locator('[data-testid=panel-value]').textContent()) ?? '', /^\d+ flagged$/);
+    await screenshot(page, 'overview-analytics');
+    await page.close();
+  });
+
+  test('a custom range that ends before it starts says so', async () => {
+    const page = await open('#/');
+    await page.locator('[data-testid=range]').selectOption('custom');
+    await page.getByLabel('From', { exact: true }).fill('2026-01-02T10:00');
+    await page.getByLabel('To', { exact: true }).fill('2026-01-02T09:00');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const problem = page.locator('[data-testid=range-error]');
+    await problem.waitFor({ state: 'visible', timeout: 5_000 });
+    assert.equal(await problem.textContent(), 'The end must be after the start.');
     await page.close();
   });
 

@@ -1,5 +1,5 @@
 // What the browser tests share: a real `vitals serve` on 127.0.0.1 with a temporary data
-// directory and a 1 s collection interval, Debian's Chromium driven by playwright-core, and
+// directory, a 1 s collection interval and one service (the test runner), Debian's Chromium driven by playwright-core, and
 // the helpers to import data, query the API and save screenshots.
 
 import { spawn } from 'node:child_process';
@@ -35,6 +35,9 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
+/** The service the test server watches: the test runner itself (node), so that the services panel has data. */
+export const SERVICE = { name: 'web-tests', processName: '^node$' };
+
 /** A running `vitals serve`; `url` is what it printed, such as `http://127.0.0.1:40123/`. */
 export class Vitals {
   /** @param {import('node:child_process').ChildProcess} child @param {string} url @param {string} dir @param {string[]} log */
@@ -48,7 +51,7 @@ export class Vitals {
   /** Starts `vitals serve` on a free port (or `listen`) with a 1 s collection interval, and waits until it is ready. */
   static async start(dir = mkdtempSync(join(tmpdir(), 'vitals-web-')), listen = '127.0.0.1:0') {
     const config = join(dir, 'vitals.yml');
-    writeFileSync(config, 'collection:\n  interval: 1s\n');
+    writeFileSync(config, `collection:\n  interval: 1s\n  services:\n  - name: ${SERVICE.name}\n    process_name: '${SERVICE.processName}'\n`);
     const child = spawn(VITALS_BIN, ['serve', '--listen', listen, '--data-dir', join(dir, 'data'), '--config', config], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,10 +1,10 @@
 import { Chart } from '../chart.js';
-import { el } from '../dom.js';
+import { el, inFrame } from '../dom.js';
 import { LiveGroup } from '../group.js';
 import type { Range } from '../hash.js';
-import { PANELS } from '../panels.js';
+import { limitsText, PANELS } from '../panels.js';
 import { formatValue } from '../units.js';
-import { TableConsumer } from '../widgets.js';
+import { TableConsumer, ValueConsumer } from '../widgets.js';
 import { histogramFamilies, histogramSection } from './histograms.js';
 import type { View, ViewContext } from './view.js';
 
@@ -29,15 +29,19 @@ export function drilldown(ctx: ViewContext, id: string): View {
     root.append(el('h1', {}, 'No such panel'), el('p', {}, `There is no panel "${id}". Panels: ${PANELS.map((p) => p.id).join(', ')}.`));
   } else {
     const v = def.value;
-    const limits =
-      v.warning === undefined && v.critical === undefined
-        ? 'no thresholds'
-        : `warning at ${formatValue(v.warning, v.unit)}, critical at ${formatValue(v.critical, v.unit)}`;
-    root.append(
-      el('h1', {}, def.title),
-      el('p', { class: 'explain' }, `Headline value: ${def.explain} (${limits}): `, el('code', {}, v.query)),
-      body,
+    const limits = limitsText(v);
+    // The headline's PromQL as sent (the rate interval filled in) and its current value.
+    const code = el('code', { 'data-testid': 'headline-query' }, v.query);
+    const now = el('span', { class: 'headline-value', 'data-testid': 'headline-value' }, '…');
+    group.add(
+      new ValueConsumer(v.query, (x, from) =>
+        inFrame(now, () => {
+          code.textContent = from.query;
+          now.textContent = x === null ? 'no data' : v.format ? v.format(x) : formatValue(x, v.unit);
+        }),
+      ),
     );
+    root.append(el('h1', {}, def.title), el('p', { class: 'explain' }, `Headline value: ${def.explain} (${limits}): `, code, ' = ', now), body);
     for (const d of def.details) {
       const chart = new Chart({
         ...d,

@@ -74,7 +74,7 @@ export function explore(ctx: ViewContext, initial: string): View {
     const unit = unitOfExpr(input.value.replace(/_bucket\b/, ''));
     heat ??= new HeatmapChart('Observations per bucket (per second)', null, unit === 'none' ? 'seconds' : unit, 300);
     heatBox.replaceChildren(heat.root);
-    heat.show(heatmapFromFrame(f, counters));
+    heat.show(heatmapFromFrame(f, counters), group?.win);
   };
 
   const showError = (msg: string | undefined, q: string): void => {

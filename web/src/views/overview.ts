@@ -1,9 +1,11 @@
+import { AnomaliesPanel } from '../anomalies.js';
 import { collectionInterval } from '../api.js';
+import { capacityPanel } from '../capacity.js';
 import { Chart } from '../chart.js';
 import { el, inFrame } from '../dom.js';
 import { LiveGroup } from '../group.js';
 import type { Range } from '../hash.js';
-import { PANELS, panelState, type PanelDef } from '../panels.js';
+import { limitsText, PANELS, panelState, type PanelDef } from '../panels.js';
 import { formatValue } from '../units.js';
 import { TableConsumer, ValueConsumer } from '../widgets.js';
 import { histogramFamilies, histogramSection } from './histograms.js';
@@ -20,7 +22,7 @@ function panel(def: PanelDef, ctx: ViewContext, group: LiveGroup, ready: () => v
     el('div', { class: 'explain', title: thresholdText(def) }, def.explain),
   );
   // Dragging across a panel's chart opens its drill-down over that span.
-  const chart = new Chart({ ...def.chart, height: 110, onZoom: (from, to) => ctx.go({ view: 'panel', id: def.id, range: { id: 'custom', from, to } }) });
+  const chart = new Chart({ ...def.chart, height: 110, compactLegend: true, onZoom: (from, to) => ctx.go({ view: 'panel', id: def.id, range: { id: 'custom', from, to } }) });
   root.append(chart.root);
   group.add(chart);
   let drawn = false;
@@ -36,10 +38,14 @@ function panel(def: PanelDef, ctx: ViewContext, group: LiveGroup, ready: () => v
     check();
   };
   group.add(
-    new ValueConsumer(def.value.query, (v) => {
+    new ValueConsumer(def.value.query, (v, from) => {
       known = true;
       inFrame(value, () => {
         value.textContent = v === null ? 'no data' : def.value.format ? def.value.format(v) : formatValue(v, def.value.unit);
+        // The exact value, the PromQL sent and its time: anyone can ask the API the same and compare.
+        value.dataset.value = v === null ? '' : String(v);
+        value.dataset.query = from.query;
+        value.dataset.t = String(from.t);
         root.dataset.state = panelState(v, def.value);
         check();
       });
@@ -64,10 +70,7 @@ function panel(def: PanelDef, ctx: ViewContext, group: LiveGroup, ready: () => v
 }
 
 function thresholdText(def: PanelDef): string {
-  const v = def.value;
-  if (v.warning === undefined && v.critical === undefined) return `${def.explain}; no thresholds`;
-  const f = (x: number | undefined): string => (x === undefined ? '–' : formatValue(x, v.unit));
-  return `${def.explain}; warning at ${f(v.warning)}, critical at ${f(v.critical)}`;
+  return `${def.explain}; ${limitsText(def.value)}`;
 }
 
 /** The overview (`#/`): every panel, live. Marks `vitals-overview-ready` once each panel has drawn its first data. */
@@ -79,7 +82,11 @@ export function overview(ctx: ViewContext): View {
     if (left === 0) performance.mark('vitals-overview-ready');
   };
   const parts = PANELS.map((d) => panel(d, ctx, group, ready));
-  const grid = el('div', { class: 'grid' }, ...parts.map((p) => p.root));
+  // The analytics: capacity forecasts (asked on their own, rarely) and anomalies (live with the rest).
+  const capacity = capacityPanel();
+  const anomalies = new AnomaliesPanel();
+  group.add(anomalies);
+  const grid = el('div', { class: 'grid' }, ...parts.map((p) => p.root), capacity.root, anomalies.root);
   const hist = el('div', { class: 'hist-section' });
   ctx.main.replaceChildren(el('h1', { class: 'sr-only' }, 'Overview'), grid, hist);
   const restylable: { restyle(): void }[] = parts.map((p) => p.chart);
@@ -93,6 +100,7 @@ export function overview(ctx: ViewContext): View {
   return {
     stop: () => {
       stopped = true;
+      capacity.stop();
       group.stop();
     },
     setRange: (r: Range) => void group.setRange(r),
