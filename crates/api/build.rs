@@ -3,7 +3,8 @@
 //! that `src/routes/web.rs` serves.
 //!
 //! `npm ci` runs when `web/node_modules` is missing or older than `web/package-lock.json`;
-//! the bundle is rebuilt only when one of its inputs changed (cargo watches them).
+//! the bundle is rebuilt only when one of its inputs changed (cargo watches them). Builds
+//! running at once take turns (a lock on `web/.build.lock`).
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -34,6 +35,11 @@ fn run() -> Result<(), String> {
     for input in inputs(&web)? {
         println!("cargo:rerun-if-changed={}", input.display());
     }
+    // Two builds at once (cargo in two target directories) would run `npm ci` in the same
+    // web/node_modules; the second waits here for the first. Released when `_lock` drops.
+    let lock_path = web.join(".build.lock");
+    let _lock = std::fs::File::create(&lock_path).map_err(|e| format!("creating {}: {e}", lock_path.display()))?;
+    _lock.lock().map_err(|e| format!("locking {}: {e}", lock_path.display()))?;
     install(&web)?;
     let dist = out.join("web");
     let mut build = Command::new("npm");
