@@ -1,24 +1,23 @@
-//! Novelty of the recent shape: the value is quantised into [`LEVELS`] levels over the
-//! range seen so far, and the last [`LENGTH`] levels form a context; each context ever
-//! seen sets one bit of a fixed table. A sample whose context was never seen is new
-//! behaviour even when the value on its own is ordinary (a daily cycle that stops, a
+//! Novelty of the recent shape at one resolution: the value is quantised into `levels`
+//! levels over the range seen so far, and the last [`LENGTH`] levels form a context; each
+//! context ever seen sets one bit of a fixed table. A sample whose context was never seen
+//! is new behaviour even when the value on its own is ordinary (a daily cycle that stops, a
 //! pattern that changes shape), while a pattern that recurs, however extreme, becomes
 //! familiar. This is the idea behind the best NAB detectors (contextual novelty, as in CAD
-//! OSE and HTM's sequence memory), reduced to a bit table. Hand-written: a table of
-//! [`TABLE_BYTES`] bytes per series and one lookup per sample, smaller and faster than any
-//! general sequence model. When the range grows, the contexts seen are moved to the new
-//! levels (`Contexts::remap`), so what was learnt stays true.
+//! OSE and HTM's sequence memory), reduced to a bit table. Hand-written: a table of at most
+//! 32 bytes and one lookup per sample, smaller and faster than any general sequence model.
+//! When the range grows, the contexts seen are moved to the new levels
+//! (`Contexts::remap`), so what was learnt stays true. The detector runs several of these
+//! at different resolutions (see `detector.rs`).
 
-/// Levels the value's range is cut into.
-const LEVELS: usize = 10;
+/// The most levels a range is cut into.
+pub(crate) const MAX_LEVELS: usize = 16;
 /// Samples in a context.
-const LENGTH: u32 = 3;
-/// Possible contexts: one bit each.
-const CONTEXTS: usize = LEVELS.pow(LENGTH);
+const LENGTH: u32 = 2;
+/// Words of the largest table: one bit per possible context.
+const WORDS: usize = MAX_LEVELS.pow(LENGTH).div_ceil(64);
 /// Share of the range seen beyond which a value is new on its own.
 const SPATIAL_MARGIN: f64 = 0.05;
-/// Bytes of the table of contexts, held outside the detector.
-pub(crate) const TABLE_BYTES: usize = CONTEXTS.div_ceil(64) * 8;
 
 /// How new a value is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,18 +33,29 @@ pub(crate) enum Novelty {
 /// Which contexts were seen, with the range they are cut from.
 #[derive(Debug, Clone)]
 pub(crate) struct Contexts {
-    seen_bits: Box<[u64; CONTEXTS.div_ceil(64)]>,
+    seen_bits: [u64; WORDS],
+    levels: usize,
+    contexts: usize,
     lo: f64,
     hi: f64,
-    /// The current context's number: its levels as digits in base [`LEVELS`].
+    /// The current context's number: its levels as digits in base `levels`.
     context: usize,
     count: u32,
 }
 
 impl Contexts {
-    /// An empty table.
-    pub(crate) fn new() -> Contexts {
-        Contexts { seen_bits: Box::new([0; CONTEXTS.div_ceil(64)]), lo: f64::INFINITY, hi: f64::NEG_INFINITY, context: 0, count: 0 }
+    /// An empty table of contexts over `levels` levels (2 to [`MAX_LEVELS`]).
+    pub(crate) fn new(levels: usize) -> Contexts {
+        let levels = levels.clamp(2, MAX_LEVELS);
+        Contexts {
+            seen_bits: [0; WORDS],
+            levels,
+            contexts: levels.pow(LENGTH),
+            lo: f64::INFINITY,
+            hi: f64::NEG_INFINITY,
+            context: 0,
+            count: 0,
+        }
     }
 
     /// Adds finite `x` and answers how new it is (known, too, for the first [`LENGTH`] - 1
@@ -64,10 +74,10 @@ impl Contexts {
         if (old_lo, old_hi) != (self.lo, self.hi) && old_hi > old_lo {
             self.remap(old_lo, old_hi - old_lo);
         }
-        let top = (LEVELS - 1) as f64;
-        // In [0, LEVELS - 1]: the cast truncates a value already clamped to that range.
-        let level = if span > 0.0 { (((x - self.lo) / span) * LEVELS as f64).clamp(0.0, top) as usize } else { 0 };
-        self.context = (self.context * LEVELS + level) % CONTEXTS;
+        let top = (self.levels - 1) as f64;
+        // In [0, levels - 1]: the cast truncates a value already clamped to that range.
+        let level = if span > 0.0 { (((x - self.lo) / span) * self.levels as f64).clamp(0.0, top) as usize } else { 0 };
+        self.context = (self.context * self.levels + level) % self.contexts;
         if self.count < LENGTH - 1 {
             self.count += 1;
             return Novelty::Known;
@@ -89,24 +99,25 @@ impl Contexts {
     /// middle value.
     fn remap(&mut self, old_lo: f64, old_span: f64) {
         let span = self.hi - self.lo;
-        let top = (LEVELS - 1) as f64;
-        let mut map = [0usize; LEVELS];
-        for (old, new) in map.iter_mut().enumerate() {
-            let middle = old_lo + (old as f64 + 0.5) / LEVELS as f64 * old_span;
-            // In [0, LEVELS - 1], as in `push`.
-            *new = (((middle - self.lo) / span) * LEVELS as f64).clamp(0.0, top) as usize;
+        let levels = self.levels;
+        let top = (levels - 1) as f64;
+        let mut map = [0usize; MAX_LEVELS];
+        for (old, new) in map[..levels].iter_mut().enumerate() {
+            let middle = old_lo + (old as f64 + 0.5) / levels as f64 * old_span;
+            // In [0, levels - 1], as in `push`.
+            *new = (((middle - self.lo) / span) * levels as f64).clamp(0.0, top) as usize;
         }
-        // A context's number has one digit in base LEVELS per level: map each digit.
+        // A context's number has one digit in base `levels` per level: map each digit.
         let moved = |mut c: usize| {
             let (mut out, mut scale) = (0, 1);
             for _ in 0..LENGTH {
-                out += map[c % LEVELS] * scale;
-                c /= LEVELS;
-                scale *= LEVELS;
+                out += map[c % levels] * scale;
+                c /= levels;
+                scale *= levels;
             }
             out
         };
-        let mut bits = [0u64; CONTEXTS.div_ceil(64)];
+        let mut bits = [0u64; WORDS];
         for (w, &word) in self.seen_bits.iter().enumerate() {
             let mut word = word;
             while word != 0 {
@@ -116,7 +127,7 @@ impl Contexts {
                 bits[n / 64] |= 1 << (n % 64);
             }
         }
-        *self.seen_bits = bits;
+        self.seen_bits = bits;
         self.context = moved(self.context);
     }
 }
@@ -127,7 +138,7 @@ mod tests {
 
     #[test]
     fn a_repeating_pattern_becomes_familiar_and_a_new_one_is_novel() {
-        let mut c = Contexts::new();
+        let mut c = Contexts::new(10);
         let pattern = [0.0, 5.0, 10.0, 5.0];
         let mut last = Novelty::NewContext;
         for _ in 0..10 {
@@ -136,10 +147,9 @@ mod tests {
             }
         }
         assert_eq!(last, Novelty::Known);
-        // Staying at the top is a context never seen.
-        // Levels ..., 9, 5 then 9, 9, 9: three new contexts, then (9, 9, 9) again.
-        assert_eq!(c.push(10.0), Novelty::NewContext);
-        assert_eq!(c.push(10.0), Novelty::NewContext);
+        // Levels ..., 5 then 9, 9, 9: (5, 9) is known, staying at the top (9, 9) is new,
+        // then known.
+        assert_eq!(c.push(10.0), Novelty::Known);
         assert_eq!(c.push(10.0), Novelty::NewContext);
         assert_eq!(c.push(10.0), Novelty::Known);
         // Far beyond the range: new whatever the context.
@@ -148,7 +158,7 @@ mod tests {
 
     #[test]
     fn a_known_pattern_stays_known_when_the_range_grows() {
-        let mut c = Contexts::new();
+        let mut c = Contexts::new(10);
         // Range 0 to 10, then a pattern over levels 0, 5, 9 (values at their middles).
         c.push(0.0);
         c.push(10.0);
@@ -160,10 +170,10 @@ mod tests {
         }
         // A glitch doubles the range: the pattern now falls in levels 0, 2, 4.
         assert_eq!(c.push(20.0), Novelty::BeyondRange);
-        // The contexts holding the glitch are new; once it has left the context, the
-        // pattern is known in its new levels.
+        // The context holding the glitch is new; once it has left the context, the pattern
+        // is known in its new levels.
         let after: Vec<Novelty> = [0.5, 5.5, 9.5, 5.5, 0.5, 5.5].into_iter().map(|x| c.push(x)).collect();
-        assert_eq!(after[..2], [Novelty::NewContext, Novelty::NewContext]);
-        assert!(after[2..].iter().all(|n| *n == Novelty::Known), "{after:?}");
+        assert_eq!(after[0], Novelty::NewContext);
+        assert!(after[1..].iter().all(|n| *n == Novelty::Known), "{after:?}");
     }
 }

@@ -1,12 +1,14 @@
 //! Streaming anomaly detection: each new sample of a series gets a score in [0, 1] and a
-//! flag, from state of fixed size per series (400 bytes on x86-64), in well under a microsecond.
+//! flag, from state of fixed size per series (792 bytes on x86-64), in well under a microsecond.
 //!
 //! Method (a per-sample pipeline, no look-ahead):
-//! 1. Raw score, 0 or 1: whether the sample's context is new. The value is quantised into
-//!    ten levels over the range seen so far; the last three levels form the context, and a
-//!    bit table remembers every context seen (moved to the new levels whenever the range
-//!    grows). A value beyond the range seen by more than 5 %
-//!    of it is new too, and scores 1 outright (Numenta's "spatial anomaly").
+//! 1. Raw score, 0 or 1: whether the sample's context is new at every resolution. The value
+//!    is quantised into 10, 11, ... 16 levels over the range seen so far; at each resolution
+//!    the last two levels form the context, and a bit table remembers every context seen
+//!    (moved to the new levels whenever the range grows). A context new at every resolution
+//!    is new behaviour; one known at any resolution (a wobble across one grid's level edge)
+//!    is not. A value beyond the range seen by more than 5 % of it is new too, and scores 1
+//!    outright (Numenta's "spatial anomaly").
 //! 2. Anomaly likelihood (after Numenta's HTM detector): the raw score, and the average of
 //!    the last `average` raw scores, are compared with the mean and spread of raw scores
 //!    over `history` samples; the Gaussian tail probability `q` of the larger z becomes the
@@ -18,7 +20,8 @@
 //!
 //! Deviation features (distance from a running mean, size of the change from the previous
 //! sample, recent against usual volatility) were tried alongside the novelty and made NAB
-//! scores worse (see docs/analytics.md): daily patterns make them fire once a day.
+//! scores worse (see docs/analytics.md): daily patterns make them fire once a day. So did a
+//! one-step forecaster's error (last value, Holt's linear, median of the last five).
 
 mod context;
 mod detector;
