@@ -50,9 +50,17 @@ const R = '$__rate_interval';
 const FS = 'fstype!~"tmpfs|ramfs|devtmpfs|squashfs|overlay|nsfs|fuse.*|autofs|proc|sysfs|cgroup2?"';
 const NET = 'device!~"lo|veth.*|docker.*|br-.*|ifb.*"';
 
+/**
+ * The panel with its chart shown again first in its drill-down, there titled `detailTitle`
+ * (by default the chart's own title).
+ */
+function chartFirst(panel: PanelDef, detailTitle: string = panel.chart.title): PanelDef {
+  return { ...panel, details: [{ ...panel.chart, title: detailTitle }, ...panel.details] };
+}
+
 /** The overview's panels, in display order. */
 export const PANELS: PanelDef[] = [
-  {
+  chartFirst({
     id: 'cpu',
     title: 'CPU',
     value: { query: `1 - avg(rate(node_cpu_seconds_total{mode="idle"}[${R}]))`, unit: 'ratio', warning: 0.8, critical: 0.95 },
@@ -65,41 +73,38 @@ export const PANELS: PanelDef[] = [
       stack: true,
     },
     details: [
-      { title: 'CPU by mode (share of all cores, stacked)', queries: [`sum by (mode) (rate(node_cpu_seconds_total{mode!="idle"}[${R}])) / scalar(count(node_cpu_seconds_total{mode="idle"}))`], unit: 'ratio', yMax: 1, stack: true },
       { title: 'Busy per core', queries: [`1 - rate(node_cpu_seconds_total{mode="idle"}[${R}])`], unit: 'ratio', yMax: 1 },
       { title: 'I/O wait per core', queries: [`rate(node_cpu_seconds_total{mode="iowait"}[${R}])`], unit: 'ratio' },
       { title: 'Steal per core (time taken by the hypervisor)', queries: [`rate(node_cpu_seconds_total{mode="steal"}[${R}])`], unit: 'ratio' },
       { title: 'Context switches and interrupts', queries: [`rate(node_context_switches_total[${R}])`, `rate(node_intr_total[${R}])`], names: ['context switches', 'interrupts'], unit: 'count/s' },
       { title: 'Processes running and blocked', queries: ['node_procs_running', 'node_procs_blocked'], names: ['running', 'blocked'], unit: 'count' },
     ],
-  },
-  {
+  }, 'CPU by mode (share of all cores, stacked)'),
+  chartFirst({
     id: 'cpu-cores',
     title: 'CPU per core',
     value: { query: `max(1 - rate(node_cpu_seconds_total{mode="idle"}[${R}]))`, unit: 'ratio', warning: 0.9, critical: 0.98 },
     explain: 'busiest core',
     chart: { title: 'Busy per core', queries: [`1 - rate(node_cpu_seconds_total{mode="idle"}[${R}])`], unit: 'ratio', yMax: 1 },
     details: [
-      { title: 'Busy per core', queries: [`1 - rate(node_cpu_seconds_total{mode="idle"}[${R}])`], unit: 'ratio', yMax: 1 },
       { title: 'User per core', queries: [`rate(node_cpu_seconds_total{mode="user"}[${R}])`], unit: 'ratio' },
       { title: 'System per core', queries: [`rate(node_cpu_seconds_total{mode="system"}[${R}])`], unit: 'ratio' },
       { title: 'Soft IRQ per core', queries: [`rate(node_cpu_seconds_total{mode="softirq"}[${R}])`], unit: 'ratio' },
     ],
-  },
-  {
+  }),
+  chartFirst({
     id: 'load',
     title: 'Load',
     value: { query: 'node_load1 / scalar(count(node_cpu_seconds_total{mode="idle"}))', unit: 'none', warning: 1, critical: 2 },
     explain: '1-minute load per core',
     chart: { title: 'Load vs cores', queries: ['node_load1', 'node_load5', 'node_load15', 'count(node_cpu_seconds_total{mode="idle"})'], names: ['1m', '5m', '15m', 'cores'], unit: 'none', dashed: [3] },
     details: [
-      { title: 'Load averages vs core count', queries: ['node_load1', 'node_load5', 'node_load15', 'count(node_cpu_seconds_total{mode="idle"})'], names: ['1m', '5m', '15m', 'cores'], unit: 'none', dashed: [3] },
       { title: 'Load per core', queries: ['node_load1 / scalar(count(node_cpu_seconds_total{mode="idle"}))'], names: ['load per core'], unit: 'none' },
       { title: 'Runnable and blocked processes', queries: ['node_procs_running', 'node_procs_blocked'], names: ['running', 'blocked'], unit: 'count' },
       { title: 'Forks', queries: [`rate(node_forks_total[${R}])`], unit: 'count/s' },
     ],
-  },
-  {
+  }, 'Load averages vs core count'),
+  chartFirst({
     id: 'memory',
     title: 'Memory',
     value: { query: '1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes', unit: 'ratio', warning: 0.85, critical: 0.95 },
@@ -116,23 +121,12 @@ export const PANELS: PanelDef[] = [
       dashed: [3],
     },
     details: [
-      {
-        title: 'Used, cache, available, total',
-        queries: [
-          'node_memory_MemTotal_bytes - node_memory_MemAvailable_bytes',
-          'node_memory_Cached_bytes + node_memory_Buffers_bytes',
-          'node_memory_MemAvailable_bytes',
-          'node_memory_MemTotal_bytes',
-        ], names: ['used', 'cache + buffers', 'available', 'total'],
-        unit: 'bytes',
-        dashed: [3],
-      },
       { title: 'Anonymous, page tables, slab', queries: ['node_memory_AnonPages_bytes', 'node_memory_PageTables_bytes', 'node_memory_Slab_bytes', 'node_memory_Shmem_bytes'], names: ['anonymous', 'page tables', 'slab', 'shmem'], unit: 'bytes' },
       { title: 'Dirty and writeback', queries: ['node_memory_Dirty_bytes', 'node_memory_Writeback_bytes'], names: ['dirty', 'writeback'], unit: 'bytes' },
       { title: 'Page faults (major)', queries: [`rate(node_vmstat_pgmajfault[${R}])`], unit: 'count/s' },
       { title: 'Out-of-memory kills', queries: [`increase(node_vmstat_oom_kill[5m])`], unit: 'count' },
     ],
-  },
+  }, 'Used, cache, available, total'),
   {
     id: 'swap',
     title: 'Swap',
@@ -208,18 +202,17 @@ export const PANELS: PanelDef[] = [
       { title: 'Average queue length', queries: [`rate(node_disk_io_time_weighted_seconds_total[${R}])`], unit: 'none' },
     ],
   },
-  {
+  chartFirst({
     id: 'disk-util',
     title: 'Disk utilisation',
     value: { query: `max(rate(node_disk_io_time_seconds_total[${R}]))`, unit: 'ratio', warning: 0.8, critical: 0.95 },
     explain: 'busiest device, share of time with I/O in flight',
     chart: { title: 'Time busy per device', queries: [`rate(node_disk_io_time_seconds_total[${R}])`], unit: 'ratio', yMax: 1 },
     details: [
-      { title: 'Time busy per device', queries: [`rate(node_disk_io_time_seconds_total[${R}])`], unit: 'ratio', yMax: 1 },
       { title: 'Weighted time (queue) per device', queries: [`rate(node_disk_io_time_weighted_seconds_total[${R}])`], unit: 'none' },
     ],
-  },
-  {
+  }),
+  chartFirst({
     id: 'filesystem',
     title: 'Filesystems',
     value: { query: `max(1 - node_filesystem_avail_bytes{${FS}} / node_filesystem_size_bytes{${FS}})`, unit: 'ratio', warning: 0.8, critical: 0.9 },
@@ -234,12 +227,11 @@ export const PANELS: PanelDef[] = [
       ],
     },
     details: [
-      { title: 'Used per mount point', queries: [`1 - node_filesystem_avail_bytes{${FS}} / node_filesystem_size_bytes{${FS}}`], unit: 'ratio', yMax: 1 },
       { title: 'Available per mount point', queries: [`node_filesystem_avail_bytes{${FS}}`], unit: 'bytes' },
       { title: 'Inodes used per mount point', queries: [`1 - node_filesystem_files_free{${FS}} / node_filesystem_files{${FS}}`], unit: 'ratio', yMax: 1 },
       { title: 'Full in (linear trend of the last hour)', queries: [`node_filesystem_avail_bytes{${FS}} / -deriv(node_filesystem_avail_bytes{${FS}}[1h]) > 0`], unit: 'seconds' },
     ],
-  },
+  }),
   {
     id: 'network',
     title: 'Network',

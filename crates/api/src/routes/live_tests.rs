@@ -1,7 +1,6 @@
 //! `/api/v1/live`: the events a dashboard receives, against a store with known samples and
 //! collection cycles announced by the test.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -10,13 +9,10 @@ use axum::Router;
 use http_body_util::BodyExt;
 use tokio::sync::watch;
 use tower::ServiceExt;
-use vitals_collect::{Latest, Statuses};
-use vitals_query::{Engine, EngineOptions};
-use vitals_state::State;
-use vitals_store::{Store, StoreOptions};
+use vitals_store::StoreOptions;
 
+use super::test_fixture::{self, fixture_with, Fixture};
 use super::tests::{get, import, json, q};
-use crate::{router, App, Ready};
 
 const SAMPLES: &str = "# TYPE temperature gauge\n\
 temperature{room=\"a\"} 20 1700000000000\n\
@@ -24,24 +20,13 @@ temperature{room=\"b\"} 30 1700000000000\n\
 temperature{room=\"a\"} 21 1700000001000\n\
 temperature{room=\"b\"} 31 1700000001000\n";
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    app: Router,
-    cycles: watch::Sender<Option<i64>>,
-}
-
-async fn fixture(first_cycle: Option<i64>) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() }).unwrap();
-    let state = Arc::new(State::open(dir.path()).unwrap());
-    let app = App::new();
-    let engine = Engine::new(store.clone(), EngineOptions::default());
-    app.set_ready(Ready { store, state, latest: Latest::default(), collectors: Statuses::default(), engine });
+/// A ready router over [`SAMPLES`] whose live streams follow the cycles sent on the sender
+/// returned, starting at `first_cycle`.
+async fn fixture(first_cycle: Option<i64>) -> (Fixture, watch::Sender<Option<i64>>) {
     let (cycles, rx) = watch::channel(first_cycle);
-    app.set_live(rx, Duration::from_secs(1));
-    let app = router(app);
-    assert_eq!(import(&app, SAMPLES).await.0, StatusCode::NO_CONTENT);
-    Fixture { _dir: dir, app, cycles }
+    let f = fixture_with(StoreOptions::default(), |app| app.set_live(rx, Duration::from_secs(1)));
+    assert_eq!(import(&f.app, SAMPLES).await.0, StatusCode::NO_CONTENT);
+    (f, cycles)
 }
 
 /// An open event stream, read event by event.
@@ -98,7 +83,7 @@ impl Stream {
 
 #[tokio::test]
 async fn hello_then_an_update_at_once_and_after_each_cycle() {
-    let f = fixture(Some(1_700_000_000_000)).await;
+    let (f, cycles) = fixture(Some(1_700_000_000_000)).await;
     let uri = format!("/api/v1/live?query={}&query={}", q("temperature"), q("sum(temperature)"));
     let mut stream = Stream::open(&f.app, &uri).await;
     assert_eq!(stream.next().await, Some(("hello".to_owned(), r#"{"interval":1.0}"#.to_owned())));
@@ -117,25 +102,25 @@ async fn hello_then_an_update_at_once_and_after_each_cycle() {
     assert_eq!(results[1]["data"]["result"][0]["value"][1], "50");
     assert!(stream.quiet_for(Duration::from_millis(300)).await, "nothing is sent until the next cycle");
 
-    f.cycles.send_replace(Some(1_700_000_001_000));
+    cycles.send_replace(Some(1_700_000_001_000));
     let (name, data) = stream.next().await.unwrap();
     assert_eq!(name, "update");
     let update = json(&data);
     assert_eq!(update["t"], 1_700_000_001.0);
     assert_eq!(update["results"][1]["data"]["result"][0]["value"], serde_json::json!([1_700_000_001, "52"]));
 
-    drop(f.cycles);
+    drop(cycles);
     assert_eq!(stream.next().await, None, "the stream ends when the collectors stop");
 }
 
 #[tokio::test]
 async fn a_reader_that_falls_behind_gets_only_the_latest_cycle() {
-    let f = fixture(Some(1_700_000_000_000)).await;
+    let (f, cycles) = fixture(Some(1_700_000_000_000)).await;
     let mut stream = Stream::open(&f.app, &format!("/api/v1/live?query={}", q("sum(temperature)"))).await;
     assert_eq!(stream.next().await.unwrap().0, "hello");
     assert_eq!(json(&stream.next().await.unwrap().1)["t"], 1_700_000_000.0);
     for t in [1_700_000_000_500, 1_700_000_000_700, 1_700_000_001_000] {
-        f.cycles.send_replace(Some(t));
+        cycles.send_replace(Some(t));
     }
     assert_eq!(json(&stream.next().await.unwrap().1)["t"], 1_700_000_001.0);
     assert!(stream.quiet_for(Duration::from_millis(300)).await, "the cycles missed are not sent afterwards");
@@ -143,7 +128,7 @@ async fn a_reader_that_falls_behind_gets_only_the_latest_cycle() {
 
 #[tokio::test]
 async fn a_bad_query_gets_its_error_in_its_slot_and_the_others_their_results() {
-    let f = fixture(Some(1_700_000_001_000)).await;
+    let (f, cycles) = fixture(Some(1_700_000_001_000)).await;
     let uri = format!("/api/v1/live?query={}&query={}&query=", q("sum(temperature"), q("temperature{room=\"a\"}"));
     let mut stream = Stream::open(&f.app, &uri).await;
     stream.next().await.unwrap();
@@ -156,13 +141,13 @@ async fn a_bad_query_gets_its_error_in_its_slot_and_the_others_their_results() {
     assert_eq!(update["results"][1]["data"]["result"][0]["value"][1], "21");
     assert_eq!(update["results"][2]["status"], "error", "an empty query is an error too: {update}");
 
-    f.cycles.send_replace(Some(1_700_000_002_000));
+    cycles.send_replace(Some(1_700_000_002_000));
     assert_eq!(stream.next().await.unwrap().0, "update", "the stream goes on after an error");
 }
 
 #[tokio::test]
 async fn before_the_first_cycle_the_first_update_is_at_the_current_time() {
-    let f = fixture(None).await;
+    let (f, _cycles) = fixture(None).await;
     let before = vitals_store::wall_clock_ms() as f64 / 1000.0;
     let mut stream = Stream::open(&f.app, &format!("/api/v1/live?query={}", q("vector(1)"))).await;
     stream.next().await.unwrap();
@@ -174,7 +159,7 @@ async fn before_the_first_cycle_the_first_update_is_at_the_current_time() {
 
 #[tokio::test]
 async fn no_query_or_too_many_is_bad_data() {
-    let f = fixture(None).await;
+    let (f, _cycles) = fixture(None).await;
     let (status, body) = get(&f.app, "/api/v1/live").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(json(&body)["errorType"], "bad_data");
@@ -194,42 +179,30 @@ async fn no_query_or_too_many_is_bad_data() {
 
 #[tokio::test]
 async fn without_collectors_the_stream_is_unavailable() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() }).unwrap();
-    let state = Arc::new(State::open(dir.path()).unwrap());
-    let app = App::new();
-    let engine = Engine::new(store.clone(), EngineOptions::default());
-    app.set_ready(Ready { store, state, latest: Latest::default(), collectors: Statuses::default(), engine });
-    let (status, body) = get(&router(app), "/api/v1/live?query=up").await;
+    let f = test_fixture::fixture();
+    let (status, body) = get(&f.app, "/api/v1/live?query=up").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(json(&body)["errorType"], "unavailable");
 }
 
 #[tokio::test]
 async fn shutting_down_ends_open_streams_and_refuses_new_ones() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() }).unwrap();
-    let state = Arc::new(State::open(dir.path()).unwrap());
-    let app = App::new();
-    let engine = Engine::new(store.clone(), EngineOptions::default());
-    app.set_ready(Ready { store, state, latest: Latest::default(), collectors: Statuses::default(), engine });
     let (_cycles, rx) = watch::channel(Some(1_700_000_000_000));
-    app.set_live(rx, Duration::from_secs(1));
-    let routes = router(app.clone());
-    let mut stream = Stream::open(&routes, "/api/v1/live?query=vector(1)").await;
+    let f = fixture_with(StoreOptions::default(), |app| app.set_live(rx, Duration::from_secs(1)));
+    let mut stream = Stream::open(&f.app, "/api/v1/live?query=vector(1)").await;
     assert_eq!(stream.next().await.unwrap().0, "hello");
     assert_eq!(stream.next().await.unwrap().0, "update");
 
-    app.close_streams();
+    f.handle.close_streams();
     assert_eq!(stream.next().await, None, "the open stream ends although the collectors go on");
-    let (status, body) = get(&routes, "/api/v1/live?query=vector(1)").await;
+    let (status, body) = get(&f.app, "/api/v1/live?query=vector(1)").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(json(&body)["error"], "Vitals is shutting down");
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_quiet_stream_gets_a_keep_alive_comment_every_15_seconds() {
-    let f = fixture(Some(1_700_000_000_000)).await;
+    let (f, _cycles) = fixture(Some(1_700_000_000_000)).await;
     let mut stream = Stream::open(&f.app, "/api/v1/live?query=vector(1)").await;
     assert_eq!(stream.next().await.unwrap().0, "hello");
     assert_eq!(stream.next().await.unwrap().0, "update");

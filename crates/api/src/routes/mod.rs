@@ -64,6 +64,9 @@ async fn not_found(uri: Uri) -> (StatusCode, String) {
 }
 
 #[cfg(test)]
+mod test_fixture;
+
+#[cfg(test)]
 mod tests;
 
 #[cfg(test)]

@@ -8,29 +8,17 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use serde_json::Value;
 use tower::ServiceExt;
-use vitals_collect::{BuildInfoCollector, Collector, CollectorState, Latest, NotRun, Scheduler, SchedulerOptions, Statuses};
+use vitals_collect::{BuildInfoCollector, Collector, CollectorState, NotRun, Scheduler, SchedulerOptions};
 use vitals_query::{Engine, EngineOptions};
 use vitals_state::State;
 use vitals_store::{Labels, Sample, Store, StoreOptions};
 
+use super::test_fixture::{fixture_with, Fixture};
 use crate::{router, App, Ready};
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    app: Router,
-    store: Store,
-    state: Arc<State>,
-}
-
+/// The shared fixture, with an out-of-order window of a minute.
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let opts = StoreOptions { background: false, out_of_order_window_ms: 60_000, ..StoreOptions::default() };
-    let store = Store::open(dir.path(), opts).unwrap();
-    let state = Arc::new(State::open(dir.path()).unwrap());
-    let app = App::new();
-    let engine = Engine::new(store.clone(), EngineOptions::default());
-    app.set_ready(Ready { store: store.clone(), state: state.clone(), latest: Latest::default(), collectors: Statuses::default(), engine });
-    Fixture { _dir: dir, app: router(app), store, state }
+    fixture_with(StoreOptions { out_of_order_window_ms: 60_000, ..StoreOptions::default() }, |_| {})
 }
 
 pub(super) async fn call(app: &Router, method: &str, uri: &str, headers: &[(&str, &str)], body: impl Into<Body>) -> (StatusCode, String) {

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::Router;
 use serde_json::Value;
 
-use crate::routes::analytics::test_fixture::fixture;
+use crate::routes::test_fixture::fixture;
 use crate::routes::tests::{get, import, json, q};
 
 /// 10 minutes at 1 s, from here (ms).

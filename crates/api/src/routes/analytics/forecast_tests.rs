@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use axum::Router;
 use serde_json::Value;
 
-use crate::routes::analytics::test_fixture::fixture;
+use crate::routes::test_fixture::fixture;
 use crate::routes::tests;
 
 /// The last sample's time, ms.

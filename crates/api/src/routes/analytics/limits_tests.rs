@@ -2,43 +2,28 @@
 //! series, times at the ends of the range, overflowing options, long percentile windows,
 //! capacity already past its threshold, and errors naming the right parameter.
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::extract::FromRequest;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use serde_json::Value;
 use tower::ServiceExt;
-use vitals_collect::{Latest, Statuses};
 use vitals_query::{Engine, EngineOptions};
-use vitals_state::State;
 use vitals_store::{Store, StoreOptions};
 
 use super::{Budget, Window};
 use crate::params::Params;
-use crate::{router, App, Ready};
+use crate::routes::test_fixture::{self, Fixture};
 
 /// The last sample's time, s.
 const END: i64 = 1_700_000_000;
 /// Samples of the fixture: one a minute for two hours.
 const POINTS: i64 = 120;
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    app: Router,
-}
-
 /// Three series `load{host}` (a noisy level, one of them stepping up half-way), and
 /// `used{mountpoint="/"}` flat at 0.95, a sample a minute for two hours up to [`END`].
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() }).unwrap();
-    let state = Arc::new(State::open(dir.path()).unwrap());
-    let app = App::new();
-    let engine = Engine::new(store.clone(), EngineOptions::default());
-    app.set_ready(Ready { store, state, latest: Latest::default(), collectors: Statuses::default(), engine });
-    let app = router(app);
+    let f = test_fixture::fixture();
     let mut body = String::new();
     for i in 0..POINTS {
         let t = (END - (POINTS - 1 - i) * 60) * 1000;
@@ -48,9 +33,9 @@ async fn fixture() -> Fixture {
         }
         body.push_str(&format!("used{{mountpoint=\"/\"}} 0.95 {t}\n"));
     }
-    let (status, text) = call(&app, "/api/v1/import/prometheus", Some(body)).await;
+    let (status, text) = call(&f.app, "/api/v1/import/prometheus", Some(body)).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{text}");
-    Fixture { _dir: dir, app }
+    f
 }
 
 /// GET `uri`, or POST `body` to it; the status and the body as JSON (or as a string).

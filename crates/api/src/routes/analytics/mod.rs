@@ -23,8 +23,6 @@ mod forecast_tests;
 mod limits_tests;
 #[cfg(test)]
 mod shifts_and_trends_tests;
-#[cfg(test)]
-mod test_fixture;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::routes::analytics::test_fixture::{fixture, Fixture};
+use crate::routes::test_fixture::{fixture, Fixture};
 use crate::routes::tests::{get, import, json, q};
 
 /// First sample time, ms; samples every minute.
