@@ -35,7 +35,7 @@ const METRIC_LABEL: &str = "metric";
 struct Judged {
     detector: AnomalyDetector,
     /// For counters, the last (time in ms, value), to take the rate from.
-    counter: Option<Option<(i64, f64)>>,
+    last: Option<(i64, f64)>,
     score: SeriesRef,
     flag: SeriesRef,
 }
@@ -78,20 +78,14 @@ impl AnomalyScores {
             let judged = match self.judged.entry(series) {
                 Entry::Occupied(e) => e.into_mut(),
                 Entry::Vacant(e) => match register(&self.store, &self.base, &mut self.metadata_set, &reading.series) {
-                    Ok((score, flag)) => {
-                        let counter = (kind == MetricKind::Counter).then_some(None);
-                        e.insert(Judged { detector: AnomalyDetector::new(&self.params), counter, score, flag })
-                    }
+                    Ok((score, flag)) => e.insert(Judged { detector: AnomalyDetector::new(&self.params), last: None, score, flag }),
                     Err(err) => {
                         tracing::warn!(metric = reading.series.metric.name, "registering its anomaly score series: {err}");
                         continue;
                     }
                 },
             };
-            let input = match &mut judged.counter {
-                None => Some(value),
-                Some(last) => rate(last, t_ms, value),
-            };
+            let input = if kind == MetricKind::Counter { rate(&mut judged.last, t_ms, value) } else { Some(value) };
             let Some(x) = input.filter(|x| x.is_finite()) else { continue };
             let verdict = judged.detector.update(t_ms, x);
             batch.push((judged.score, Sample { t: t_ms, v: verdict.score }));

@@ -247,11 +247,13 @@ fn settle(
         Ok(out) => {
             s.seen.clear();
             s.seen.extend(out.samples.iter().map(|(r, _)| *r));
+            s.gone.clear();
+            s.gone.extend(s.live.difference(&s.seen));
             if let Some(scores) = scores {
-                scores.forget(t_ms, s.live.difference(&s.seen).copied(), batch);
+                scores.forget(t_ms, s.gone.iter().copied(), batch);
                 scores.observe(t_ms, &out.samples, &out.readings, batch);
             }
-            batch.extend(s.live.difference(&s.seen).map(|r| (*r, Sample { t: t_ms, v: stale_marker() })));
+            batch.extend(s.gone.iter().map(|r| (*r, Sample { t: t_ms, v: stale_marker() })));
             std::mem::swap(&mut s.live, &mut s.seen);
             batch.extend(out.samples.into_iter().map(|(r, v)| (r, Sample { t: t_ms, v })));
             latest.publish(&s.name, out.readings);

@@ -51,6 +51,8 @@ pub(crate) struct Slot {
     pub live: HashSet<SeriesRef>,
     /// Scratch set for the current run's series, kept to reuse its memory.
     pub seen: HashSet<SeriesRef>,
+    /// Scratch list of the series the current run no longer writes, kept to reuse its memory.
+    pub gone: Vec<SeriesRef>,
     /// Up, degraded or down, for logging changes only.
     pub health: Health,
     /// Why the last run failed, for the status API.
@@ -133,6 +135,7 @@ pub(crate) fn spawn(
             runner: 0,
             live: HashSet::new(),
             seen: HashSet::new(),
+            gone: Vec::new(),
             health: Health::default(),
             last_error: None,
         });
