@@ -30,11 +30,7 @@ impl Client {
             Some(path) => Config::load(path)?,
             None => Config::default(),
         };
-        let mut addr: SocketAddr = config.listen;
-        if addr.ip().is_unspecified() {
-            addr.set_ip(if addr.is_ipv4() { IpAddr::V4(Ipv4Addr::LOCALHOST) } else { IpAddr::V6(Ipv6Addr::LOCALHOST) });
-        }
-        Ok(Client { base: format!("http://{addr}") })
+        Ok(Client { base: format!("http://{}", browsable(config.listen)) })
     }
 
     /// POSTs the form to `path`; the body whatever the status (errors come as JSON), or an
@@ -65,6 +61,16 @@ impl Client {
             bail!("{kind}: {message}");
         }
         Ok((answer, body))
+    }
+}
+
+/// The address to reach a server listening on `addr` at: for a wildcard listen address
+/// (`0.0.0.0`, `[::]`), the loopback one with the same port.
+pub fn browsable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => SocketAddr::new(Ipv4Addr::LOCALHOST.into(), addr.port()),
+        IpAddr::V6(ip) if ip.is_unspecified() => SocketAddr::new(Ipv6Addr::LOCALHOST.into(), addr.port()),
+        _ => addr,
     }
 }
 

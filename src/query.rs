@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::cli::{QueryArgs, QueryFormat};
 use crate::client::{parse_time, seconds, show_time, Client};
-use crate::shown::{csv_field, results, series, table, unexpected, Align};
+use crate::shown::{csv_field, print_body, results, series, table, unexpected, Align};
 
 /// Points a range query aims at when `--step` is not given.
 const TARGET_POINTS: u64 = 250;
@@ -59,12 +59,11 @@ fn query(args: &QueryArgs) -> anyhow::Result<()> {
             eprintln!("vitals query: {}: {}", kind.trim_end_matches('s'), note.as_str().unwrap_or_default());
         }
     }
-    let out = match args.format {
-        QueryFormat::Json => format!("{body}\n"),
-        QueryFormat::Table => aligned(&rows(&answer["data"])?),
-        QueryFormat::Csv => csv(&rows(&answer["data"])?),
-    };
-    print!("{out}");
+    match args.format {
+        QueryFormat::Json => print_body(&body),
+        QueryFormat::Table => print!("{}", aligned(&rows(&answer["data"])?)),
+        QueryFormat::Csv => print!("{}", csv(&rows(&answer["data"])?)),
+    }
     Ok(())
 }
 

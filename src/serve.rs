@@ -8,7 +8,7 @@
 //! collectors, close the store (which fsyncs), and record it in the audit log. A second
 //! signal exits at once; acknowledged samples are in the WAL either way.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -24,6 +24,7 @@ use vitals_state::State;
 use vitals_store::Store;
 
 use crate::cli::ServeArgs;
+use crate::client::browsable;
 use crate::logging;
 use crate::shutdown::Signals;
 use crate::store_options::open_store;
@@ -106,16 +107,6 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         Some(Ok(Err(e))) => Err(anyhow::Error::new(e).context("the HTTP server failed")),
         Some(Err(e)) => Err(anyhow::Error::new(e).context("the HTTP server task failed")),
         _ => Ok(()),
-    }
-}
-
-/// The address to open in a browser: for a wildcard listen address (`0.0.0.0`, `[::]`),
-/// the loopback one with the same port.
-fn browsable(addr: SocketAddr) -> SocketAddr {
-    match addr.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => SocketAddr::new(Ipv4Addr::LOCALHOST.into(), addr.port()),
-        IpAddr::V6(ip) if ip.is_unspecified() => SocketAddr::new(Ipv6Addr::LOCALHOST.into(), addr.port()),
-        _ => addr,
     }
 }
 

@@ -130,9 +130,14 @@ fn with_request_options(engine: &Engine, params: &Params) -> Result<Engine, ApiE
 /// Prometheus' status, error type and text for a failed query; errors in the query itself
 /// name the parameter, as Prometheus' do.
 pub(crate) fn query_error(e: QueryError) -> ApiError {
+    query_error_in("query", e)
+}
+
+/// As [`query_error`], for a query given as the parameter `param`.
+pub(crate) fn query_error_in(param: &str, e: QueryError) -> ApiError {
     let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let message = match e {
-        QueryError::Parse { .. } | QueryError::BadData(_) => format!("invalid parameter \"query\": {e}"),
+        QueryError::Parse { .. } | QueryError::BadData(_) => format!("invalid parameter \"{param}\": {e}"),
         _ => e.to_string(),
     };
     ApiError { status, error_type: e.error_type(), message }

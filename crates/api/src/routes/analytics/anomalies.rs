@@ -16,7 +16,7 @@ use axum::response::Response;
 use serde_json::{json, Value as Json};
 use vitals_analytics::{AnomalyDetector, AnomalyParams};
 
-use super::{evaluate, labels_json, number, success, Budget, Window, MAX_SERIES};
+use super::{evaluate, labels_json, number, seconds, success, Budget, Window, MAX_SERIES};
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::routes::blocking;
@@ -51,7 +51,7 @@ pub(crate) async fn anomalies(State(app): State<App>, params: Params) -> Result<
                 let mut flagged = Vec::new();
                 for (i, &v) in grid.values.iter().enumerate() {
                     let t = window.time(i);
-                    timestamps.push(number(t as f64 / 1000.0));
+                    timestamps.push(seconds(t));
                     if v.is_nan() {
                         scores.push(Json::Null);
                         continue;
@@ -59,7 +59,7 @@ pub(crate) async fn anomalies(State(app): State<App>, params: Params) -> Result<
                     let verdict = detector.update(t, v);
                     scores.push(number(verdict.score));
                     if verdict.anomalous {
-                        flagged.push(json!({"timestamp": number(t as f64 / 1000.0), "value": number(v), "score": number(verdict.score)}));
+                        flagged.push(json!({"timestamp": seconds(t), "value": number(v), "score": number(verdict.score)}));
                     }
                 }
                 Ok(json!({"metric": labels_json(&grid.labels), "timestamps": timestamps, "scores": scores, "anomalies": flagged}))
@@ -72,30 +72,19 @@ pub(crate) async fn anomalies(State(app): State<App>, params: Params) -> Result<
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use axum::http::StatusCode;
     use serde_json::Value;
-    use vitals_collect::{Latest, Statuses};
-    use vitals_query::{Engine, EngineOptions};
-    use vitals_state::State as AppState;
-    use vitals_store::{Store, StoreOptions};
 
+    use crate::routes::test_fixture::fixture;
     use crate::routes::tests::{get, import};
-    use crate::{router, App, Ready};
 
     /// Start of the generated series, in s.
     const T0: i64 = 1_700_000_000;
 
     #[tokio::test]
     async fn a_spike_is_flagged_where_it_is() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() }).unwrap();
-        let state = Arc::new(AppState::open(dir.path()).unwrap());
-        let app = App::new();
-        let engine = Engine::new(store.clone(), EngineOptions::default());
-        app.set_ready(Ready { store, state, latest: Latest::default(), collectors: Statuses::default(), engine });
-        let app = router(app);
+        let f = fixture();
+        let app = f.app;
         // 600 points 15 s apart: a wobbling level, and a spike at point 500 in one of two series.
         let mut body = String::new();
         for i in 0..600_i64 {

@@ -165,11 +165,7 @@ pub(crate) fn not_series(param: &str) -> ApiError {
 
 /// As [`evaluate`], for the expression `query` given as the parameter `param`.
 pub(crate) fn evaluate_expr(budget: &Budget, param: &str, query: &str, window: Window) -> Result<Vec<Grid>, ApiError> {
-    let out = budget.engine()?.range(query, window.start, window.end, window.step).map_err(|e| {
-        let mut err = super::query::query_error(e);
-        err.message = err.message.replace("parameter \"query\"", &format!("parameter \"{param}\""));
-        err
-    })?;
+    let out = budget.engine()?.range(query, window.start, window.end, window.step).map_err(|e| super::query::query_error_in(param, e))?;
     let series = match out.value {
         Value::Matrix(m) => m,
         Value::Scalar { .. } | Value::String { .. } | Value::Vector(_) => return Err(not_series(param)),
