@@ -84,13 +84,17 @@ impl Params {
 
     /// `limit`: the most results to return; absent or 0 means no limit.
     pub(crate) fn limit(&self) -> Result<usize, ApiError> {
-        match self.get("limit") {
-            None => Ok(usize::MAX),
-            Some(text) => match text.trim().parse::<u64>() {
-                Ok(0) => Ok(usize::MAX),
-                Ok(n) => Ok(usize::try_from(n).unwrap_or(usize::MAX)),
-                Err(_) => Err(ApiError::bad_data(format!("invalid parameter \"limit\": {text:?} is not a non-negative whole number"))),
-            },
+        Ok(self.cap("limit")?.unwrap_or(usize::MAX))
+    }
+
+    /// A cap given as the parameter `name`: `None` when absent, a whole number, or 0 for no cap
+    /// (`usize::MAX`).
+    pub(crate) fn cap(&self, name: &str) -> Result<Option<usize>, ApiError> {
+        let Some(text) = self.get(name) else { return Ok(None) };
+        match text.trim().parse::<u64>() {
+            Ok(0) => Ok(Some(usize::MAX)),
+            Ok(n) => Ok(Some(usize::try_from(n).unwrap_or(usize::MAX))),
+            Err(_) => Err(ApiError::bad_data(format!("invalid parameter \"{name}\": {text:?} is not a whole number (0 for no cap)"))),
         }
     }
 }

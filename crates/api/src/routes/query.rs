@@ -110,21 +110,27 @@ fn query(params: &Params) -> Result<&str, ApiError> {
 /// The engine with the request's `timeout` (never longer than the configured one) and
 /// `lookback_delta`, if given; engines are cheap to make.
 fn with_request_options(engine: &Engine, params: &Params) -> Result<Engine, ApiError> {
-    let timeout = params.get("timeout").map(|t| parse_duration("timeout", t)).transpose()?;
     let lookback = params.get("lookback_delta").map(|t| parse_duration("lookback_delta", t)).transpose()?;
-    if timeout.is_none() && lookback.is_none() {
+    if params.get("timeout").is_none() && lookback.is_none() {
         return Ok(engine.clone());
     }
     let mut opts: EngineOptions = engine.options().clone();
-    if let Some(ms) = timeout {
-        // A zero or negative timeout has already expired, as a context deadline would.
-        opts.timeout = opts.timeout.min(Duration::from_millis(u64::try_from(ms).unwrap_or(0)));
-    }
+    opts.timeout = request_timeout(engine, params)?;
     // Zero or less keeps the configured lookback, as in Prometheus.
     if let Some(ms) = lookback.filter(|ms| *ms > 0) {
         opts.lookback_delta = Duration::from_millis(ms.unsigned_abs());
     }
     Ok(engine.with_options(opts))
+}
+
+/// The configured query timeout, shortened (never lengthened) by the request's `timeout`.
+pub(crate) fn request_timeout(engine: &Engine, params: &Params) -> Result<Duration, ApiError> {
+    let configured = engine.options().timeout;
+    match params.get("timeout") {
+        // A zero or negative timeout has already expired, as a context deadline would.
+        Some(text) => Ok(configured.min(Duration::from_millis(u64::try_from(parse_duration("timeout", text)?).unwrap_or(0)))),
+        None => Ok(configured),
+    }
 }
 
 /// Prometheus' status, error type and text for a failed query; errors in the query itself

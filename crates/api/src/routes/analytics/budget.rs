@@ -16,7 +16,7 @@ use vitals_query::Engine;
 
 use crate::error::ApiError;
 use crate::params::Params;
-use crate::time::parse_duration;
+use crate::routes::query::request_timeout;
 
 /// The deadline and the series cap of one analysis request, and the engine to evaluate with.
 #[derive(Clone)]
@@ -33,24 +33,8 @@ impl Budget {
     /// `default_max_series` unless the request's `max_series` says otherwise.
     pub(crate) fn new(engine: &Engine, params: &Params, what: &'static str, default_max_series: usize) -> Result<Budget, ApiError> {
         let started = Instant::now();
-        let mut timeout = engine.options().timeout;
-        if let Some(text) = params.get("timeout") {
-            // Zero or negative has already expired, as for queries.
-            let ms = parse_duration("timeout", text)?;
-            timeout = timeout.min(Duration::from_millis(u64::try_from(ms).unwrap_or(0)));
-        }
-        let max_series = match params.get("max_series") {
-            None => default_max_series,
-            Some(text) => match text.trim().parse::<u64>() {
-                Ok(0) => usize::MAX,
-                Ok(n) => usize::try_from(n).unwrap_or(usize::MAX),
-                Err(_) => {
-                    return Err(ApiError::bad_data(format!(
-                        "invalid parameter \"max_series\": {text:?} is not a whole number (0 for no cap)"
-                    )))
-                }
-            },
-        };
+        let timeout = request_timeout(engine, params)?;
+        let max_series = params.cap("max_series")?.unwrap_or(default_max_series);
         Ok(Budget { engine: engine.clone(), started, timeout, max_series, what })
     }
 
