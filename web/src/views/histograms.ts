@@ -1,3 +1,4 @@
+import { labelValues } from '../api.js';
 import { Chart } from '../chart.js';
 import { el } from '../dom.js';
 import type { LiveGroup } from '../group.js';
@@ -7,9 +8,8 @@ import { unitFromName } from '../units.js';
 /** The histogram families (names of `_bucket` series without the suffix) the server has. */
 export async function histogramFamilies(): Promise<string[]> {
   try {
-    const res = await fetch('/api/v1/label/__name__/values');
-    const body = (await res.json()) as { data?: string[] };
-    return (body.data ?? []).filter((n) => n.endsWith('_bucket')).map((n) => n.slice(0, -'_bucket'.length));
+    const names = await labelValues('__name__');
+    return names.filter((n) => n.endsWith('_bucket')).map((n) => n.slice(0, -'_bucket'.length));
   } catch {
     return [];
   }
