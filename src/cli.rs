@@ -195,6 +195,10 @@ pub struct CapacityArgs {
     /// The value that counts as full (default 1.0).
     #[arg(long, value_name = "NUMBER")]
     pub threshold: Option<f64>,
+    /// Which way the series runs out: `up` (it rises to the threshold, as used space does)
+    /// or `down` (it falls to it, as free space does). Default: up.
+    #[arg(long, value_name = "WAY")]
+    pub direction: Option<CapacityDirection>,
     /// How far ahead to look.
     #[arg(long, value_name = "DURATION", default_value = "30d")]
     pub horizon: String,
@@ -210,6 +214,25 @@ pub struct CapacityArgs {
     /// The server to ask.
     #[command(flatten)]
     pub server: ServerArgs,
+}
+
+/// `--direction` values of `vitals analyze capacity`.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum CapacityDirection {
+    /// The series rises to the threshold.
+    Up,
+    /// The series falls to the threshold.
+    Down,
+}
+
+impl CapacityDirection {
+    /// The route's `direction` parameter.
+    pub fn as_param(self) -> &'static str {
+        match self {
+            CapacityDirection::Up => "up",
+            CapacityDirection::Down => "down",
+        }
+    }
 }
 
 /// `--format` values of `vitals analyze forecast` and `capacity`.

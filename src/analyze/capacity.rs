@@ -17,6 +17,7 @@ pub fn run(args: &CapacityArgs) -> anyhow::Result<()> {
     form.extend(given([
         ("query", args.expr.clone()),
         ("threshold", args.threshold.map(|t| t.to_string())),
+        ("direction", args.direction.map(|d| d.as_param().to_owned())),
         ("history", args.history.clone()),
     ]));
     if let Some(e) = &args.end {

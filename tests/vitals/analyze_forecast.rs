@@ -42,6 +42,19 @@ fn forecast_and_capacity_find_the_known_trend_and_crossing() {
     // One decimal shown: the interval holds 2.67 once each end is widened by its rounding.
     assert!(earliest - 0.05 <= 2.67 && 2.67 <= latest + 0.05, "{sentence}");
 
+    // The same crossing seen from the free share, which falls to 0: only with --direction down.
+    let free = "1 - used_ratio";
+    let args = ["analyze", "capacity", free, "--url", &url, "--end", &end_s, "--history", "4d", "--horizon", "7d", "--threshold", "0"];
+    let out = run(&[&args[..], &["--direction", "down"]].concat());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let rest = stdout.trim().strip_prefix("{mountpoint=\"/data\"} reaches 0 in ").unwrap_or_else(|| panic!("{stdout}"));
+    let mean: f64 = rest.split(' ').next().and_then(|w| w.parse().ok()).unwrap_or_else(|| panic!("{stdout}"));
+    assert!((mean - 2.67).abs() < 0.15, "{stdout}");
+    let out = run(&args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("already above 0"), "rising is the default: {stdout}");
+
     // The forecast one day on: 0.68 + 24 * 0.005 = 0.80, inside both intervals.
     let out = run(&[
         "analyze",
