@@ -67,7 +67,9 @@ export const PANELS: PanelDef[] = [
     explain: 'share of all cores busy (not idle)',
     chart: {
       title: 'CPU by mode',
-      queries: [`sum by (mode) (rate(node_cpu_seconds_total{mode!="idle"}[${R}])) / scalar(count(node_cpu_seconds_total{mode="idle"}))`],
+      // Each mode's share of all CPU time counted, not of the core count: over a few seconds the
+      // kernel's tick counts are noisy, and per-core rates can add up to more than the cores.
+      queries: [`sum by (mode) (rate(node_cpu_seconds_total{mode!="idle"}[${R}])) / scalar(sum(rate(node_cpu_seconds_total[${R}])))`],
       unit: 'ratio',
       yMax: 1,
       stack: true,
