@@ -9,13 +9,9 @@ use serde::{Serialize, Serializer};
 use crate::config::SECOND;
 use crate::duration;
 
-/// Every collector name `collection.disabled` may hold: Vitals' own (`build`, `process`,
-/// `store`), the host's (named as node_exporter names its collectors), and the cgroup,
-/// service and top-process collectors.
-pub const COLLECTOR_NAMES: &[&str] = &[
-    "build",
-    "process",
-    "store",
+/// The host's collectors, named as node_exporter names its collectors, in the order they
+/// are built.
+pub const HOST_COLLECTOR_NAMES: &[&str] = &[
     "cpu",
     "cpufreq",
     "loadavg",
@@ -35,10 +31,14 @@ pub const COLLECTOR_NAMES: &[&str] = &[
     "hwmon",
     "uname",
     "time",
-    "cgroup",
-    "services",
-    "top_processes",
 ];
+
+/// Every collector name `collection.disabled` may hold: Vitals' own (`build`, `process`,
+/// `store`), the host's ([`HOST_COLLECTOR_NAMES`]), and the cgroup, service and
+/// top-process collectors.
+pub fn collector_names() -> impl Iterator<Item = &'static str> {
+    ["build", "process", "store"].into_iter().chain(HOST_COLLECTOR_NAMES.iter().copied()).chain(["cgroup", "services", "top_processes"])
+}
 
 /// node_exporter 1.5's default `--collector.filesystem.mount-points-exclude`.
 pub(crate) const MOUNT_POINTS_EXCLUDE: &str = "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)";
@@ -55,7 +55,7 @@ pub struct CollectionConfig {
     /// How often Vitals collects; at least 100ms.
     #[serde(serialize_with = "duration::serialize")]
     pub interval: Duration,
-    /// Names of collectors switched off (from [`COLLECTOR_NAMES`]).
+    /// Names of collectors switched off (from [`collector_names`]).
     pub disabled: Vec<String>,
     /// Where procfs is mounted (`/proc`; `/host/proc` in a container watching its host).
     #[serde(serialize_with = "serialize_path")]

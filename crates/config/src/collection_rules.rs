@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use crate::collection::{CollectionConfig, ServiceConfig, COLLECTOR_NAMES};
+use crate::collection::{collector_names, CollectionConfig, ServiceConfig};
 use crate::duration::format_duration;
 use crate::query::QueryConfig;
 use crate::validate::Violation;
@@ -15,10 +15,11 @@ const MAX_TOP_PROCESSES: u32 = 1000;
 /// Checks the `collection` section.
 pub(crate) fn check_collection(c: &CollectionConfig) -> Result<(), Violation> {
     for (index, name) in c.disabled.iter().enumerate() {
-        if !COLLECTOR_NAMES.contains(&name.as_str()) {
+        if !collector_names().any(|known| known == name) {
+            let known: Vec<&str> = collector_names().collect();
             return Err(Violation::of(
                 &format!("collection.disabled[{index}]"),
-                format!("unknown collector {name:?} (known collectors: {})", COLLECTOR_NAMES.join(", ")),
+                format!("unknown collector {name:?} (known collectors: {})", known.join(", ")),
             ));
         }
     }

@@ -24,7 +24,9 @@ mod size;
 mod validate;
 mod yaml_error;
 
-pub use collection::{CollectionConfig, DisksConfig, FilesystemsConfig, NetworkConfig, ServiceConfig, COLLECTOR_NAMES};
+pub use collection::{
+    collector_names, CollectionConfig, DisksConfig, FilesystemsConfig, NetworkConfig, ServiceConfig, HOST_COLLECTOR_NAMES,
+};
 pub use config::{Config, FsyncPolicy, StorageConfig, TierConfig, WalConfig};
 pub use duration::{format_duration, parse_duration};
 pub use error::ConfigError;

@@ -54,29 +54,6 @@ pub use vmstat::VmstatCollector;
 
 use crate::{Collector, CollectorState, NotRun};
 
-/// The host collectors' names, in the order they are built.
-pub const HOST_COLLECTORS: [&str; 19] = [
-    "cpu",
-    "cpufreq",
-    "loadavg",
-    "stat",
-    "pressure",
-    "meminfo",
-    "vmstat",
-    "diskstats",
-    "filesystem",
-    "netdev",
-    "netstat",
-    "sockstat",
-    "conntrack",
-    "filefd",
-    "entropy",
-    "timex",
-    "hwmon",
-    "uname",
-    "time",
-];
-
 /// A filter of the configuration that does not compile.
 #[derive(Debug, thiserror::Error)]
 #[error("collection.{key}: invalid regular expression: {source}")]
@@ -112,7 +89,7 @@ pub fn host_collectors(config: &CollectionConfig) -> Result<Chosen, FilterError>
     let (mut disks, mut interfaces) = (Some(disks), Some(interfaces));
     let mut run: Vec<Box<dyn Collector>> = Vec::new();
     let mut not_run = Vec::new();
-    for name in HOST_COLLECTORS {
+    for &name in vitals_config::HOST_COLLECTOR_NAMES {
         if config.is_disabled(name) {
             not_run.push(NotRun { name: name.to_owned(), state: CollectorState::Disabled, reason: "collection.disabled".to_owned() });
             continue;
