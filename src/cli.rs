@@ -399,7 +399,8 @@ fn parse_unit(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Where to find a running Vitals, for the analyses that ask one.
+/// Where to find a running Vitals, for the analyses that ask one, and the budget of the
+/// request.
 #[derive(Args)]
 pub struct ServerArgs {
     /// The Vitals to ask, such as http://127.0.0.1:7464; default: the configuration's
@@ -409,4 +410,12 @@ pub struct ServerArgs {
     /// Configuration file, for the `listen` address when --url is not given.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Give up after this long, such as 30s (default: the server's query timeout, which this
+    /// can only shorten).
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// Most series the expression may give (default: the analysis' own cap, 200 for forecast
+    /// and capacity, 10000 for correlate, 1000 otherwise; 0: no cap).
+    #[arg(long, value_name = "N")]
+    pub max_series: Option<usize>,
 }

@@ -41,9 +41,12 @@ pub fn run(args: AnalyzeArgs) -> ExitCode {
 }
 
 /// Asks the Vitals of `server` for the analysis at `path` (such as
-/// `/api/v1/analytics/trend`) with `form`: the answer and its body as sent.
+/// `/api/v1/analytics/trend`) with `form`, and the `--timeout` and `--max-series` that were
+/// given: the answer and its body as sent.
 fn ask(server: &ServerArgs, path: &str, form: &Form) -> anyhow::Result<(Value, String)> {
-    Client::new(server.url.as_deref(), server.config.as_deref())?.post_json(path, form)
+    let mut form = form.clone();
+    form.extend(form::given([("timeout", server.timeout.clone()), ("max_series", server.max_series.map(|n| n.to_string()))]));
+    Client::new(server.url.as_deref(), server.config.as_deref())?.post_json(path, &form)
 }
 
 /// Asks as [`ask`] and prints the answer as `--format` says: the server's JSON as sent, or

@@ -92,3 +92,31 @@ fn forecast_and_capacity_find_the_known_trend_and_crossing() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.starts_with("vitals analyze: bad_data: invalid parameter \"horizon\""), "{stderr}");
 }
+
+#[test]
+fn the_request_budget_flags_reach_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let end = now_ms() / STEP_MS * STEP_MS - STEP_MS;
+    let two = ramp(end) + &ramp(end).replace("/data", "/home");
+    let (status, body) = server.import(&two);
+    assert_eq!(status, 204, "{body}");
+    let url = format!("http://{}", server.addr);
+    let end_s = (end / 1000).to_string();
+    let trend = ["analyze", "trend", "used_ratio", "--url", &url, "--end", &end_s, "--start", &((end - DAY_MS) / 1000).to_string()];
+
+    let out = run(&trend);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).matches("used_ratio{").count(), 2);
+
+    let out = run(&[&trend[..], &["--max-series", "1"]].concat());
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("vitals analyze: execution: ") && stderr.contains("gives 2 series, more than the 1"), "{stderr}");
+
+    // A timeout of zero has expired before the analysis starts.
+    let out = run(&[&trend[..], &["--timeout", "0s"]].concat());
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("vitals analyze: timeout: "), "{stderr}");
+}
