@@ -48,8 +48,8 @@ fn main() -> Result<()> {
             f.values.iter().map(|&v| g.update(v)).collect()
         })
         .collect();
-    report("vitals anomaly detector", &files, &ours, &profiles);
-    report("windowed Gaussian (NAB reference; 39.6 standard on the full corpus)", &files, &gaussian, &profiles);
+    report("vitals anomaly detector", &files, &ours, &profiles, Some(params.threshold));
+    report("windowed Gaussian (NAB reference; 39.6 standard on the full corpus)", &files, &gaussian, &profiles, None);
 
     let mut per_sample = Vec::with_capacity(PASSES);
     let mut sink = 0.0;
@@ -106,8 +106,9 @@ fn load(data: &Path, windows: &BTreeMap<String, Vec<(i64, i64)>>) -> Result<Vec<
     Ok(files)
 }
 
-/// Prints one detector's NAB scores.
-fn report(name: &str, files: &[File], scores: &[Vec<f64>], profiles: &[Profile]) {
+/// Prints one detector's NAB scores, each profile at its optimised threshold, and at the
+/// detector's own `fixed` threshold if it has one (what `vitals serve` flags at).
+fn report(name: &str, files: &[File], scores: &[Vec<f64>], profiles: &[Profile], fixed: Option<f64>) {
     println!("\n{name}");
     let all: Vec<(&Labelled, &[f64])> = files.iter().zip(scores).map(|(f, s)| (&f.labels, s.as_slice())).collect();
     let windows: usize = files.iter().map(|f| f.labels.windows()).sum();
@@ -119,6 +120,17 @@ fn report(name: &str, files: &[File], scores: &[Vec<f64>], profiles: &[Profile])
         if p.name == "standard" {
             standard_threshold = Some((p, threshold));
         }
+    }
+    if let Some(t) = fixed {
+        let at: Vec<String> = profiles
+            .iter()
+            .map(|p| format!("{} {:.1}", p.name, nab::normalise(nab::raw_score(&all, p, t), windows, p).unwrap_or(f64::NAN)))
+            .collect();
+        let detections: usize = scores.iter().map(|s| s.iter().filter(|&&x| x >= t).count()).sum();
+        println!(
+            "  at the detector's own threshold {t}: {} ({detections} rows at or above it, probationary periods included)",
+            at.join(", ")
+        );
     }
     let Some((p, threshold)) = standard_threshold else { return };
     let mut categories: BTreeMap<&str, Vec<(&Labelled, &[f64])>> = BTreeMap::new();

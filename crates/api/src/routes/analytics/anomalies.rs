@@ -4,7 +4,7 @@
 //!
 //! Parameters: `query` (required), the window (`start`, `end`, `step`; default the last
 //! 6 hours in 720 steps) and `threshold` (0 to 1, the score at which a point is flagged;
-//! default the detector's, 0.4). Points without a value are skipped (score `null`).
+//! default the detector's, 0.99). Points without a value are skipped (score `null`).
 //!
 //! Answer: `{"threshold": t, "series": [{"metric": {...}, "timestamps": [s...],
 //! "scores": [...], "anomalies": [{"timestamp": s, "value": v, "score": x}...]}]}`, one
