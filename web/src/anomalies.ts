@@ -1,5 +1,5 @@
 import { flaggedCountQuery, flaggedScoresQuery, flagsQuery, judged, scoreQuery, spanText, TOP_SCORES } from './analytics-text.js';
-import { bucketSeconds, EVENT_GAP, familiesText, groupEvents, mostAffected, seriesFlagged, seriesPerBucket, shownEvents, type AnomalyEvent, type FlagPoint } from './anomaly-events.js';
+import { bucketSeconds, EVENT_GAP, familiesText, groupEvents, mostAffected, seriesFlagged, seriesPerBucket, shownEvents, type AffectedSeries, type AnomalyEvent, type FlagPoint } from './anomaly-events.js';
 import { ApiError, queryInstant, queryRange } from './api.js';
 import { Chart } from './chart.js';
 import { el, inFrame } from './dom.js';
@@ -18,14 +18,18 @@ interface Flagged {
   points: FlagPoint[];
   /** Each judged series' labels (for its name and its explorer link). */
   labels: Map<string, Labels>;
-  /** Each flagged series' highest score in the window. */
-  scores: Map<string, number>;
   /** Bucket length, seconds. */
   bucket: number;
   /** Ends of the buckets, Unix seconds, oldest first; they tile `(times[0] - bucket, end]`. */
   times: number[];
   /** Where the window ends, Unix seconds. */
   end: number;
+  /** Distinct series flagged in the window: the headline. */
+  count: number;
+  /** The events to list and how many earlier ones are left out. */
+  events: { shown: AnomalyEvent[]; earlier: number };
+  /** The most affected series. */
+  affected: AffectedSeries[];
 }
 
 /** The points of a range answer, each put on its bucket's end (`start + i * bucket`, as the buckets are made). */
@@ -89,6 +93,8 @@ export class AnomaliesPanel implements Consumer {
   private top: { name: string; labels: Labels; score: number | null }[] | null = null;
   private sinceFlags = 0;
   private abort: AbortController | undefined;
+  /** Flags read so far: each read is drawn once. */
+  private loads = 0;
   /** What was last drawn: a live update that changes nothing writes nothing. */
   private drawn = '';
 
@@ -148,7 +154,17 @@ export class AnomaliesPanel implements Consumer {
       });
       const best = new Map<string, number>();
       for (const p of matrixPoints(scores, start, bucket, n)) best.set(p.key, Math.max(best.get(p.key) ?? -Infinity, p.value));
-      this.flagged = { points, labels, scores: best, bucket, times: Array.from({ length: n }, (_v, i) => start + i * bucket), end };
+      this.flagged = {
+        points,
+        labels,
+        bucket,
+        times: Array.from({ length: n }, (_v, i) => start + i * bucket),
+        end,
+        count: seriesFlagged(points),
+        events: shownEvents(groupEvents(points, bucket)),
+        affected: mostAffected(points, best),
+      };
+      this.loads++;
       this.flagError = null;
     } catch (e) {
       if (signal.aborted) return;
@@ -187,7 +203,8 @@ export class AnomaliesPanel implements Consumer {
   /** A bar chart of series flagged per bucket of `bucket` seconds. */
   private static newChart(bucket: number): Chart {
     const title = bucket === 60 ? 'Series flagged per minute' : `Series flagged per ${significant(bucket / 60)} min`;
-    return new Chart({ title, queries: [flagsQuery(bucket)], unit: 'count', height: 90, bars: true });
+    // Reaching 2 at least, the axis labels whole numbers of series (0, 1, 2), never "0.5".
+    return new Chart({ title, queries: [flagsQuery(bucket)], unit: 'count', height: 90, bars: true, yMax: 2 });
   }
 
   /** The chart: distinct series flagged per bucket, each bar centred on its bucket. */
@@ -220,13 +237,13 @@ export class AnomaliesPanel implements Consumer {
     const f = this.flagged;
     if (top === null || (f === null && this.flagError === null)) return;
     const scored = top.length > 0;
-    const count = f ? seriesFlagged(f.points) : 0;
+    const count = f?.count ?? 0;
     const state: PanelState = count > 0 ? 'warning' : scored && this.flagError === null ? 'ok' : 'nodata';
     const span = this.win ? spanText(this.win.span) : 'the window';
-    const events = f ? shownEvents(groupEvents(f.points, f.bucket)) : { shown: [], earlier: 0 };
-    const affected = f ? mostAffected(f.points, f.scores) : [];
+    const events = f?.events ?? { shown: [], earlier: 0 };
+    const affected = f?.affected ?? [];
     const fallback = count === 0 ? top.filter((s) => (s.score ?? 0) > 0) : [];
-    const key = JSON.stringify([state, count, f?.end, this.flagError, span, events, affected, fallback.map((s) => [s.name, s.score])]);
+    const key = JSON.stringify([state, this.loads, this.flagError, span, fallback.map((s) => [s.name, s.score])]);
     if (key === this.drawn) return;
     this.drawn = key;
     const withDate = (this.win?.span ?? 0) >= 86400;
@@ -250,7 +267,7 @@ export class AnomaliesPanel implements Consumer {
       );
       if (events.earlier > 0) items.push(el('li', { class: 'earlier', 'data-testid': 'anomaly-earlier' }, `and ${events.earlier} earlier event${events.earlier === 1 ? '' : 's'}`));
       if (this.flagError !== null) items.push(el('li', { class: 'empty' }, `Flags unavailable: ${this.flagError}`));
-      else if (count === 0) items.push(el('li', { class: 'empty' }, scored ? `No anomaly flagged in ${span}.` : 'No series is scored yet (scoring is off, or still learning).'));
+      else if (count === 0) items.push(el('li', { class: 'empty' }, scored ? `No anomaly flagged in ${span}.` : 'No anomaly scores (scoring is off, or still learning).'));
       this.events.replaceChildren(...items);
       let rows: HTMLElement[];
       if (count > 0) {
