@@ -24,12 +24,40 @@ export function capacityLine(r: CapacityResult): string {
   return /at least|too gappy|no (points|values|history)/i.test(r.error) ? `${r.subject}: not enough history yet` : `${r.subject}: ${r.error}`;
 }
 
-/** The series with the highest anomaly score over the last 10 minutes (scores come from `vitals serve`); none scoring 0. */
-export const TOP_SCORES = 'topk(5, max_over_time(vitals_anomaly_score[10m]) > 0)';
+/**
+ * The series with the highest anomaly score over the last 10 minutes (scores come from `vitals
+ * serve`). Scores of 0 are kept in the answer (the page leaves them out): an empty answer means
+ * no series is scored at all (scoring off, or still learning).
+ */
+export const TOP_SCORES = 'topk(5, max_over_time(vitals_anomaly_score[10m]))';
+
+/** Whole seconds of a duration, at least 1, as PromQL writes a range ("300s"). */
+function range(seconds: number): string {
+  return `${Math.max(1, Math.round(seconds))}s`;
+}
 
 /** Anomalies flagged within the last `seconds`, counted per judged series (flags are 1 where one starts). */
 export function flagsQuery(seconds: number): string {
-  return `sum_over_time(vitals_anomaly_flag[${Math.max(1, Math.round(seconds))}s]) > 0`;
+  return `sum_over_time(vitals_anomaly_flag[${range(seconds)}]) > 0`;
+}
+
+/** How many series were flagged within the last `seconds`: what the anomalies panel's headline shows. */
+export function flaggedCountQuery(seconds: number): string {
+  return `count(${flagsQuery(seconds)})`;
+}
+
+/** The highest score within the last `seconds` of each series flagged then (a flag is a score at or above the threshold). */
+export function flaggedScoresQuery(seconds: number): string {
+  return `max_over_time(vitals_anomaly_score[${range(seconds)}]) and (${flagsQuery(seconds)})`;
+}
+
+/** The score series of a judged series, for the explorer: `vitals_anomaly_score{...}` with all its labels. */
+export function scoreQuery(labels: Labels): string {
+  const { __name__: _name, ...rest } = labels;
+  const matchers = Object.keys(rest)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(rest[k])}`);
+  return `vitals_anomaly_score{${matchers.join(',')}}`;
 }
 
 /** The judged series of an anomaly series: its `metric` label as the name, the rest as labels but `job` and `instance` (the host's). */

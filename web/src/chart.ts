@@ -66,6 +66,8 @@ export interface ChartOptions {
   fill?: boolean;
   /** Stack the series (each drawn on top of the ones before, filled): parts of a whole, like CPU modes. */
   stack?: boolean;
+  /** Draw bars centred on each point instead of lines: counts per time bucket. */
+  bars?: boolean;
   /** Upper bound the y axis always reaches (e.g. 1 for ratios). */
   yMax?: number;
   /** Legend name of each query's series (its labels are added when it gives several). */
@@ -193,8 +195,9 @@ export class Chart implements Consumer {
     this.schedule();
   }
 
-  /** Replaces the data. */
-  setFrame(frame: Frame): void {
+  /** Replaces the data; `win`, when given, is the span the x axis shows (for data computed by the caller). */
+  setFrame(frame: Frame, win?: Window): void {
+    if (win) this.win = win;
     this.frame = frame;
     this.seriesKeys = '';
     this.schedule();
@@ -269,7 +272,9 @@ export class Chart implements Consumer {
             stroke: color,
             width: 1.5,
             dash: dashed.has(q) ? [6, 4] : undefined,
-            fill: this.opts.stack ? `${color}55` : this.opts.fill && !dashed.has(q) ? `${color}22` : undefined,
+            fill: this.opts.stack ? `${color}55` : this.opts.bars ? `${color}aa` : this.opts.fill && !dashed.has(q) ? `${color}22` : undefined,
+            paths: this.opts.bars ? uPlot.paths.bars?.({ size: [0.85, 48] }) : undefined,
+            points: this.opts.bars ? { show: false } : undefined,
             value: (_u: uPlot, v: number | null, si: number, idx: number | null) => formatValue(this.opts.stack ? this.raw(si, idx) : v, unit),
           } satisfies uPlot.Series;
         }),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { capacityLine, capacityState, flagsQuery, judged, type CapacityResult } from '../src/analytics-text.js';
+import { capacityLine, capacityState, flaggedCountQuery, flaggedScoresQuery, flagsQuery, judged, scoreQuery, type CapacityResult } from '../src/analytics-text.js';
 import { limitsText, panelState, PANELS } from '../src/panels.js';
 
 const now = 1_800_000_000;
@@ -26,6 +26,11 @@ test('anomalies: the judged series is named by its metric label; flags are count
   assert.equal(judged({ __name__: 'vitals_anomaly_score', metric: 'node_load1', instance: 'h', job: 'node' }), 'node_load1');
   assert.equal(judged({ __name__: 'vitals_anomaly_score', metric: 'x', exported_metric: 'm', cpu: '0', job: 'node' }), 'x{cpu="0",metric="m"}');
   assert.equal(flagsQuery(300), 'sum_over_time(vitals_anomaly_flag[300s]) > 0');
+  assert.equal(flaggedCountQuery(3600), 'count(sum_over_time(vitals_anomaly_flag[3600s]) > 0)');
+  assert.equal(flaggedScoresQuery(60), 'max_over_time(vitals_anomaly_score[60s]) and (sum_over_time(vitals_anomaly_flag[60s]) > 0)');
+  // The explorer link's query: the one score series, every label matched, quotes escaped.
+  assert.equal(scoreQuery({ metric: 'node_cpu_seconds_total', mode: 'idle', cpu: '0', job: 'node' }), 'vitals_anomaly_score{cpu="0",job="node",metric="node_cpu_seconds_total",mode="idle"}');
+  assert.equal(scoreQuery({ __name__: 'x', metric: 'm', name: 'a"b' }), 'vitals_anomaly_score{metric="m",name="a\\"b"}');
 });
 
 test('panels without thresholds are neutral, not ok', () => {

@@ -336,34 +336,153 @@ describe('the web dashboard', () => {
     await page.close();
   });
 
-  test('the anomalies panel lists the highest anomaly scores and the flags of the window', async () => {
-    const top = 'topk(5, max_over_time(vitals_anomaly_score[10m]) > 0)';
+  /** Exposition lines of an imported flag (and the score that made it) of a made-up judged series at `ms`. */
+  function flagLines(labels, ms, score = 0.995) {
+    const l = Object.entries({ ...labels, job: 'web-tests', instance: 'import' }).map(([k, v]) => `${k}="${v}"`).join(',');
+    return [`vitals_anomaly_flag{${l}} 1 ${ms}`, `vitals_anomaly_score{${l}} ${score} ${ms}`];
+  }
+
+  /** What the anomalies panel shows, read at once (a refresh may redraw it between two reads). */
+  function anomaliesShown(panel) {
+    return panel.evaluate((p) => {
+      const value = p.querySelector('[data-testid=panel-value]');
+      return {
+        state: p.dataset.state,
+        text: value?.textContent ?? '',
+        value: Number(value?.dataset.value),
+        query: value?.dataset.query ?? '',
+        t: Number(value?.dataset.t),
+        events: [...p.querySelectorAll('[data-testid=anomaly-event]')].map((e) => ({ text: e.textContent ?? '', series: Number(e.dataset.series), start: Number(e.dataset.start), end: Number(e.dataset.end) })),
+        earlier: p.querySelector('[data-testid=anomaly-earlier]')?.textContent ?? null,
+        flags: p.querySelector('[data-testid=anomaly-flags]')?.textContent ?? '',
+        rows: [...p.querySelectorAll('[data-testid=anomaly-row]')].map((tr) => {
+          const cells = [...tr.querySelectorAll('td')];
+          return { name: cells[0]?.textContent ?? '', href: cells[0]?.querySelector('a')?.getAttribute('href') ?? '', values: cells.slice(1).map((c) => Number(c.dataset.value)) };
+        }),
+        none: p.querySelectorAll('[data-testid=anomaly-none]').length,
+        yTicks: JSON.parse(p.querySelector('[data-testid=chart]')?.dataset.yTicks ?? '[]'),
+        height: p.getBoundingClientRect().height,
+      };
+    });
+  }
+
+  test('the anomalies panel counts the series flagged in the window as the API does, and tells them as events', async () => {
     // Detectors learn for 30 samples before they score.
     await waitFor('anomaly scores', 60_000, async () => (await vitals.api('/api/v1/query', { query: 'count(vitals_anomaly_score)' })).body.data.result.length > 0);
+    // Two series flagged a minute and a half ago, beside whatever the host's own scoring flags.
+    await vitals.import(`${[0, 1].flatMap((i) => flagLines({ metric: 'webtest_live_total', i: String(i) }, Date.now() - 90_000)).join('\n')}\n`);
     const page = await open('#/');
     const panel = page.locator('[data-testid=panel][data-panel="anomalies"]');
     await waitFor('the anomalies panel drawn', 15_000, async () => (await panel.getAttribute('data-loaded')) === 'true');
-    const shown = await panel.locator('[data-testid=anomaly-row]').evaluateAll((trs) => trs.map((tr) => ({ name: tr.querySelector('td.key')?.textContent, score: Number(tr.querySelectorAll('td')[1]?.dataset.value) })));
-    const { body } = await vitals.api('/api/v1/query', { query: top });
-    if (body.data.result.length === 0) {
-      assert.deepEqual(shown, [], 'no series listed while none scores above 0');
-      assert.equal(await panel.locator('[data-testid=anomaly-none]').count(), 1);
-    } else {
-      assert.equal(shown.length, body.data.result.length, `as many rows as the API's top series: ${JSON.stringify(shown)}`);
+    const shown = await anomaliesShown(panel);
+    // The headline: the series flagged in the shown 5 minutes, as the API counts them at the same time.
+    assert.equal(shown.query, 'count(sum_over_time(vitals_anomaly_flag[300s]) > 0)');
+    const { body } = await vitals.api('/api/v1/query', { query: shown.query, time: String(shown.t) });
+    const flagged = Number(body.data.result[0]?.value[1] ?? 0);
+    assert.equal(shown.value, flagged, `the panel shows ${shown.text}, the API counts ${flagged} at ${shown.t}`);
+    assert.ok(flagged >= 2, `the two imported series at least: ${flagged}`);
+    assert.equal(shown.state, 'warning');
+    assert.equal(shown.text, `${flagged} series`);
+    assert.ok(shown.events.length >= 1 && shown.events.length <= 5, `1 to 5 events: ${JSON.stringify(shown.events)}`);
+    for (const e of shown.events) {
+      assert.ok(e.series >= 1 && e.series <= flagged, `an event of ${e.series} series, ${flagged} flagged in all: ${e.text}`);
+      assert.match(e.text, new RegExp(`^\\S.* ${e.series} series: \\S`), `the event says when, how many series and which families: ${e.text}`);
     }
+    assert.ok(shown.events.some((e) => e.text.includes('webtest_live_total (2)')), `an event names the imported family: ${JSON.stringify(shown.events)}`);
+    // Every series flagged is in an event; a series flagged in two events counts in each.
+    const sum = shown.events.reduce((a, e) => a + e.series, 0);
+    if (shown.earlier === null) assert.ok(sum >= flagged, `the events hold every series flagged: ${sum} >= ${flagged}`);
+    assert.ok(shown.rows.length >= 2 && shown.rows.length <= 5, `2 to 5 most affected series: ${JSON.stringify(shown.rows)}`);
+    const flags = shown.rows.map((r) => r.values[0]);
+    assert.deepEqual(flags, [...flags].sort((a, b) => b - a), 'most flags first');
+    for (const r of shown.rows) assert.ok(r.values[0] >= 1 && r.values[1] > 0 && r.values[1] <= 1, `${r.name} was flagged, scoring ${r.values[1]}`);
+    // Each series named is a scored series, and links to its score in the explorer.
     const { body: all } = await vitals.api('/api/v1/query', { query: 'max_over_time(vitals_anomaly_score[10m])' });
     const judged = new Set(all.data.result.map((r) => { const { __name__, metric, job, instance, ...rest } = r.metric; return seriesKey({ __name__: metric, ...rest }); }));
-    for (const s of shown) {
-      assert.ok(judged.has(s.name), `${s.name} is a scored series`);
-      assert.ok(s.score > 0 && s.score <= 1, `${s.name} scores ${s.score}`);
+    for (const r of shown.rows) {
+      assert.ok(judged.has(r.name), `${r.name} is a scored series`);
+      assert.match(decodeURIComponent(r.href), /^#\/explore\?q=vitals_anomaly_score\{.*metric="/, `${r.name} links to the explorer: ${r.href}`);
     }
-    assert.deepEqual(shown.map((s) => s.score), [...shown.map((s) => s.score)].sort((a, b) => b - a), 'highest first');
-    const flags = (await panel.locator('[data-testid=anomaly-flags]').textContent()) ?? '';
-    const { body: flagged } = await vitals.api('/api/v1/query', { query: 'count(sum_over_time(vitals_anomaly_flag[300s]) > 0)' });
-    if (flagged.data.result.length === 0) assert.equal(flags, 'No anomaly flagged in the last 5 min.');
-    else assert.match(flags, /^Flagged in the last 5 min: .+\(\d+\)/);
-    assert.match((await panel.locator('[data-testid=panel-value]').textContent()) ?? '', /^\d+ flagged$/);
     await screenshot(page, 'overview-analytics');
+    await page.close();
+  });
+
+  test('the anomalies panel tells imported flags as events, newest first, at most 5, on a laptop and a phone', async () => {
+    // Two hours ago (before this server started): only these flags are there. Seven events, 8 minutes
+    // apart, of 1 to 7 series; the newest spans two minutes and four metric families, and one of its
+    // series is flagged three times.
+    const to = Math.floor(Date.now() / 60_000) * 60 - 7200;
+    const from = to - 3600;
+    const at = (minute, second) => (from + minute * 60 + second) * 1000;
+    const lines = [];
+    const flag = (labels, ms, score) => lines.push(...flagLines(labels, ms, score));
+    for (let k = 0; k < 6; k++) for (let i = 0; i <= k; i++) flag({ metric: 'webtest_other_total', event: String(k), i: String(i) }, at(3 + 8 * k, 30));
+    for (const cpu of ['0', '1', '2']) flag({ metric: 'webtest_cpu_seconds_total', cpu }, at(51, 10), cpu === '0' ? 0.999 : 0.995);
+    flag({ metric: 'webtest_cpu_seconds_total', cpu: '0' }, at(51, 40));
+    flag({ metric: 'webtest_cpu_seconds_total', cpu: '0' }, at(52, 10));
+    for (const device of ['a', 'b']) flag({ metric: 'webtest_disk_reads_total', device }, at(51, 20));
+    flag({ metric: 'webtest_memory_free_bytes' }, at(51, 30));
+    flag({ metric: 'webtest_net_errs_total' }, at(52, 20));
+    await vitals.import(`${lines.join('\n')}\n`);
+
+    for (const [width, height] of [[1440, 900], [390, 844]]) {
+      const ctx = await browser.newContext({ viewport: { width, height }, colorScheme: 'light' });
+      const page = await ctx.newPage();
+      await page.goto(new URL(`#/?range=custom&from=${from}&to=${to}`, vitals.url).href);
+      const panel = page.locator('[data-testid=panel][data-panel="anomalies"]');
+      await waitFor('the anomalies panel drawn', 15_000, async () => (await panel.getAttribute('data-loaded')) === 'true');
+      const shown = await anomaliesShown(panel);
+      assert.equal(shown.query, 'count(sum_over_time(vitals_anomaly_flag[3600s]) > 0)');
+      assert.equal(shown.t, to);
+      const { body } = await vitals.api('/api/v1/query', { query: shown.query, time: String(to) });
+      assert.equal(Number(body.data.result[0]?.value[1]), 28, 'the API counts the 28 series imported');
+      assert.equal(shown.text, '28 series');
+      assert.equal(shown.state, 'warning');
+      // The newest five events, the newest first, then the two earlier ones counted.
+      assert.deepEqual(shown.events.map((e) => e.series), [7, 6, 5, 4, 3]);
+      assert.equal(shown.earlier, 'and 2 earlier events');
+      const newest = shown.events[0];
+      assert.deepEqual([newest.start, newest.end], [from + 51 * 60, from + 53 * 60], 'the newest event spans minutes 51 and 52 of the window');
+      const clock = (t) => page.evaluate((s) => new Date(s * 1000).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false }), t);
+      assert.equal(
+        newest.text,
+        `${await clock(newest.start)}–${await clock(newest.end)} 7 series: webtest_cpu_seconds_total (3), webtest_disk_reads_total (2), webtest_memory_free_bytes (1), +1 more`,
+      );
+      assert.equal(shown.events[1].text, `${await clock(from + 43 * 60)} 6 series: webtest_other_total (6)`, 'an event within one minute says its start only');
+      // The most affected series: the one flagged three times first, with its highest score and a link to its score.
+      assert.equal(shown.rows.length, 5);
+      assert.deepEqual([shown.rows[0].name, ...shown.rows[0].values], ['webtest_cpu_seconds_total{cpu="0"}', 3, 0.999]);
+      assert.deepEqual(shown.rows.slice(1).map((r) => r.values[0]), [1, 1, 1, 1]);
+      const q = new URLSearchParams(shown.rows[0].href.replace(/^#\/explore\?/, '')).get('q');
+      assert.equal(q, 'vitals_anomaly_score{cpu="0",instance="import",job="web-tests",metric="webtest_cpu_seconds_total"}');
+      const { body: score } = await vitals.api('/api/v1/query', { query: `max_over_time(${q}[3600s])`, time: String(to) });
+      assert.equal(Number(score.data.result[0]?.value[1]), 0.999, 'the link queries that series');
+      // The chart's y axis reaches the busiest minute: 6 series (minutes 43 and 51).
+      assert.ok(shown.yTicks.at(-1) >= 6 && shown.yTicks.at(-1) <= 10, `y ticks ${JSON.stringify(shown.yTicks)}`);
+      // Bounded: nothing wider than the page, and the panel not taller than a screen.
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(wide <= width, `the overview at ${width} px is ${wide} px wide`);
+      assert.ok(shown.height < 600, `the anomalies panel is ${shown.height} px tall at ${width} px`);
+      await panel.screenshot({ path: join(SCREENSHOTS, `anomalies-events-${width}.png`) });
+      await ctx.close();
+    }
+  });
+
+  test('the anomalies panel is ok with scores and no flag, and has no data without scores', async () => {
+    // Four hours ago: one series scored 0.3, none flagged; six hours ago: nothing scored.
+    const to = Math.floor(Date.now() / 60_000) * 60 - 4 * 3600;
+    const l = 'metric="webtest_quiet_bytes",job="web-tests",instance="import"';
+    await vitals.import(`vitals_anomaly_score{${l}} 0.3 ${(to - 60) * 1000}\nvitals_anomaly_flag{${l}} 0 ${(to - 60) * 1000}\n`);
+    const page = await open(`#/?range=custom&from=${to - 3600}&to=${to}`);
+    const panel = page.locator('[data-testid=panel][data-panel="anomalies"]');
+    await waitFor('the anomalies panel drawn', 15_000, async () => (await panel.getAttribute('data-loaded')) === 'true');
+    const quiet = await anomaliesShown(panel);
+    assert.deepEqual([quiet.state, quiet.text, quiet.value, quiet.flags], ['ok', 'none', 0, 'No anomaly flagged in the last 60 min.']);
+    assert.deepEqual(quiet.rows.map((r) => [r.name, ...r.values]), [['webtest_quiet_bytes', 0.3]], 'the highest scores instead');
+    await page.goto(new URL(`#/?range=custom&from=${to - 3 * 3600}&to=${to - 2 * 3600}`, vitals.url).href);
+    await waitFor('nothing scored', 15_000, async () => (await anomaliesShown(panel)).text === 'no scores');
+    const none = await anomaliesShown(panel);
+    assert.deepEqual([none.state, none.value, none.rows.length, none.none], ['nodata', 0, 0, 1]);
     await page.close();
   });
 

@@ -84,7 +84,9 @@ export function overview(ctx: ViewContext): View {
   const parts = PANELS.map((d) => panel(d, ctx, group, ready));
   // The analytics: capacity forecasts (asked on their own, rarely) and anomalies (live with the rest).
   const capacity = capacityPanel();
-  const anomalies = new AnomaliesPanel();
+  // The view's range, for the anomalies panel's explorer links.
+  let range = ctx.range;
+  const anomalies = new AnomaliesPanel(() => range);
   group.add(anomalies);
   const grid = el('div', { class: 'grid' }, ...parts.map((p) => p.root), capacity.root, anomalies.root);
   const hist = el('div', { class: 'hist-section' });
@@ -103,7 +105,10 @@ export function overview(ctx: ViewContext): View {
       capacity.stop();
       group.stop();
     },
-    setRange: (r: Range) => void group.setRange(r),
+    setRange: (r: Range) => {
+      range = r;
+      void group.setRange(r);
+    },
     restyle: () => restylable.forEach((c) => c.restyle()),
   };
 }
