@@ -130,6 +130,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         assert_eq!(data["result"][0]["metric"], labels_json(&labels[SHIFTED]), "the shifted series must rank first");
     }));
     report(&format!("change ranking (ks), {SERIES} series, {} s against {} s", WINDOW, POINTS - WINDOW), &times);
+    println!("peak RSS after the change rankings: {} MiB", peak_rss_mib().unwrap_or(0));
 
     let lagged = url(&[
         ("target", labels[TARGET].to_string()),
@@ -147,7 +148,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         assert_eq!(first["pearson"]["lag"], LAG as f64, "the lagged copy must be found at its lag");
     }));
     report(&format!("lagged ranking (pearson, lags ±{MAX_LAG_S} s), {} series x {POINTS} s", SERIES - 1), &times);
-    println!("peak RSS: {} MiB", peak_rss_mib().unwrap_or(0));
+    println!("peak RSS after the lagged rankings: {} MiB", peak_rss_mib().unwrap_or(0));
     store.close()?;
     Ok(())
 }
