@@ -134,7 +134,8 @@ fn read_contexts(r: &mut Reader<'_>, c: &mut Contexts, levels: usize) -> Result<
     if empty && (count != 0 || context != 0 || seen_bits.iter().any(|&w| w != 0)) {
         return Err(refused(format!("contexts seen at {levels} levels without a range")));
     }
-    if !empty && !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+    let ordered = lo.is_finite() && hi.is_finite() && lo <= hi;
+    if !empty && !ordered {
         return Err(refused(format!("range {lo} to {hi} at {levels} levels")));
     }
     (c.count, c.context, c.lo, c.hi, c.seen_bits) = (count, context, lo, hi, seen_bits);
@@ -220,7 +221,7 @@ mod tests {
     }
 
     fn error_of(bytes: &[u8]) -> String {
-        AnomalyDetector::from_bytes(&AnomalyParams::default(), bytes).err().expect("refused").to_string()
+        AnomalyDetector::from_bytes(&AnomalyParams::default(), bytes).expect_err("refused").to_string()
     }
 
     /// Byte offsets of the layout, as documented at the top of the file.
