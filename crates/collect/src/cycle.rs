@@ -2,10 +2,9 @@
 //! report their health, mark vanished series stale and append everything with the
 //! cycle's timestamp in one batch.
 
+use std::collections::HashMap;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
-
-use std::collections::HashMap;
 
 use vitals_store::{stale_marker, Sample, SeriesRef, Store};
 
