@@ -3,9 +3,10 @@
 //!
 //! Startup: bind the listen address and print one line with its URL (the dashboard's), serve `/-/healthy`
 //! at once, open the store (replaying the WAL) and the state database, start the
-//! collectors, and only then answer `/-/ready` with 200. Shutdown, on the first signal:
-//! stop accepting connections and let requests in flight finish (up to 30 s), stop the
-//! collectors, close the store (which fsyncs), and record it in the audit log. A second
+//! collectors (their anomaly detectors restored from the state database), and only then
+//! answer `/-/ready` with 200. Shutdown, on the first signal: stop accepting connections and
+//! let requests in flight finish (up to 30 s), stop the collectors (saving the anomaly
+//! detectors), close the store (which fsyncs), and record it in the audit log. A second
 //! signal exits at once; acknowledged samples are in the WAL either way.
 
 use std::net::SocketAddr;
@@ -17,7 +18,7 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use vitals_analytics::AnomalyParams;
 use vitals_api::{router, App, BuildInfo, Ready};
-use vitals_collect::{Scheduler, SchedulerOptions};
+use vitals_collect::{AnomalyScoring, Scheduler, SchedulerOptions};
 use vitals_config::Config;
 use vitals_query::{Engine, EngineOptions};
 use vitals_state::State;
@@ -149,8 +150,12 @@ impl Running {
             base_labels: vec![("job".to_owned(), "vitals".to_owned()), ("instance".to_owned(), addr.to_string())],
             not_run,
         };
-        let anomaly_scores = config.collection.anomaly_scores.then(AnomalyParams::default);
+        let anomaly_scores =
+            config.collection.anomaly_scores.then(|| AnomalyScoring { params: AnomalyParams::default(), state: Some(state.clone()) });
         let scheduler = Scheduler::start_with(store, collectors, opts, anomaly_scores).context("starting the collectors")?;
+        if let Some(r) = scheduler.restored_detectors() {
+            tracing::info!("restored {} anomaly detectors ({} saved)", r.restored, r.saved);
+        }
         let q = &config.query;
         let engine_opts = EngineOptions {
             timeout: q.timeout,

@@ -48,19 +48,25 @@ pub struct Server {
 impl Server {
     /// Starts `vitals serve --data-dir DIR --listen 127.0.0.1:0` and waits until it is ready.
     pub fn start(data_dir: &Path) -> Server {
-        Server::start_with(data_dir, &[])
+        Server::start_with(data_dir, "127.0.0.1:0", &[])
     }
 
     /// As [`Server::start`], with `--config FILE`.
     pub fn start_with_config(data_dir: &Path, config: &Path) -> Server {
-        Server::start_with(data_dir, &[OsStr::new("--config"), config.as_os_str()])
+        Server::start_with(data_dir, "127.0.0.1:0", &[OsStr::new("--config"), config.as_os_str()])
     }
 
-    /// As [`Server::start`], with more arguments.
-    fn start_with(data_dir: &Path, more: &[&OsStr]) -> Server {
+    /// As [`Server::start_with_config`], listening on `listen` (`127.0.0.1:PORT`): a restart
+    /// on the same address keeps the series' `instance` label.
+    pub fn start_listening(data_dir: &Path, listen: &str, config: &Path) -> Server {
+        Server::start_with(data_dir, listen, &[OsStr::new("--config"), config.as_os_str()])
+    }
+
+    /// As [`Server::start`], listening on `listen`, with more arguments.
+    fn start_with(data_dir: &Path, listen: &str, more: &[&OsStr]) -> Server {
         let stderr = data_dir.with_extension(format!("stderr-{}.log", now_ms()));
         let mut child = vitals()
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--listen", listen])
             .args(more)
             .arg("--data-dir")
             .arg(data_dir)

@@ -5,6 +5,7 @@ mod analyze_anomalies;
 mod analyze_changepoints;
 mod analyze_correlate;
 mod analyze_forecast;
+mod anomaly_restart;
 mod check_config;
 mod cli_import;
 mod cli_query;

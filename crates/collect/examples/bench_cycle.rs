@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use vitals_analytics::AnomalyParams;
-use vitals_collect::{Reading, Scheduler, SchedulerOptions};
+use vitals_collect::{AnomalyScoring, Reading, Scheduler, SchedulerOptions};
 use vitals_config::CollectionConfig;
 use vitals_store::{Store, StoreOptions};
 
@@ -86,8 +86,8 @@ fn main() {
     let (collectors, not_run) = vitals_collect::collectors(&config, &store, "bench").expect("default filters compile");
     let names = collectors.len();
     let opts = SchedulerOptions { interval, base_labels: vec![("job".into(), "vitals".into())], not_run };
-    let scheduler =
-        Scheduler::start_with(&store, collectors, opts, anomaly_scores.then(AnomalyParams::default)).expect("starting the scheduler");
+    let anomaly = anomaly_scores.then(|| AnomalyScoring { params: AnomalyParams::default(), state: None });
+    let scheduler = Scheduler::start_with(&store, collectors, opts, anomaly).expect("starting the scheduler");
     // Vitals' own counters of anomaly scoring: (samples scored, seconds spent).
     let scoring = |readings: Vec<Reading>| {
         let find = |name: &str| readings.iter().find(|r| r.series.metric.name == name).map_or(0.0, |r| r.value);

@@ -4,6 +4,10 @@
 //! `vitals_anomaly_score{metric="<name>", <labels>}` and `vitals_anomaly_flag{...}`.
 //! Counters are judged by their per-second rate. A series that vanishes (its collector no
 //! longer writes it, or failed) has its detector dropped and its score and flag marked stale.
+//!
+//! Detectors can start from a saved set ([`AnomalyScores::new`]) and be snapshot
+//! ([`AnomalyScores::snapshot`]), keyed by the text of the score series' labels (which
+//! carry the judged series' job, instance, name and labels); `checkpoint.rs` saves them.
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -31,8 +35,20 @@ pub(crate) const FLAG: Metric = Metric::gauge(
 /// `exported_metric`, as Prometheus renames clashing labels.
 const METRIC_LABEL: &str = "metric";
 
+/// What became of the saved anomaly detectors at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RestoredDetectors {
+    /// Detectors found saved.
+    pub saved: usize,
+    /// Of those, the ones accepted: their series continue from them when collected (the
+    /// others were damaged or written by an incompatible version, and start afresh).
+    pub restored: usize,
+}
+
 /// One judged series.
 struct Judged {
+    /// The score series' labels as text: the key of its saved state.
+    key: String,
     detector: AnomalyDetector,
     /// For counters, the last (time in ms, value), to take the rate from.
     last: Option<(i64, f64)>,
@@ -46,6 +62,9 @@ pub(crate) struct AnomalyScores {
     base: Vec<(String, String)>,
     params: AnomalyParams,
     judged: HashMap<SeriesRef, Judged>,
+    /// Restored detectors whose series has not been collected yet.
+    unclaimed: HashMap<String, AnomalyDetector>,
+    restored: RestoredDetectors,
     metadata_set: bool,
     /// Samples scored so far.
     pub(crate) scored: u64,
@@ -56,8 +75,57 @@ pub(crate) struct AnomalyScores {
 
 impl AnomalyScores {
     /// No detectors yet; score series get the `base` labels (job, instance) like the others.
-    pub(crate) fn new(store: Store, base: Vec<(String, String)>, params: AnomalyParams) -> AnomalyScores {
-        AnomalyScores { store, base, params, judged: HashMap::new(), metadata_set: false, scored: 0, spent: Duration::ZERO }
+    /// A series whose key is in `saved` and whose state is accepted continues from it when
+    /// first collected; those refused are counted and logged in one warning.
+    pub(crate) fn new(store: Store, base: Vec<(String, String)>, params: AnomalyParams, saved: HashMap<String, Vec<u8>>) -> AnomalyScores {
+        let mut restored = RestoredDetectors { saved: saved.len(), restored: 0 };
+        let mut first_refusal = None;
+        let mut unclaimed = HashMap::with_capacity(saved.len());
+        for (key, bytes) in saved {
+            match AnomalyDetector::from_bytes(&params, &bytes) {
+                Ok(detector) => {
+                    unclaimed.insert(key, detector);
+                }
+                Err(e) => {
+                    first_refusal.get_or_insert_with(|| format!("{key}: {e}"));
+                }
+            }
+        }
+        restored.restored = unclaimed.len();
+        if let Some(first) = first_refusal {
+            tracing::warn!(
+                "{} of {} saved anomaly detectors refused, their series learn afresh (first: {first})",
+                restored.saved - restored.restored,
+                restored.saved
+            );
+        }
+        AnomalyScores {
+            store,
+            base,
+            params,
+            judged: HashMap::new(),
+            unclaimed,
+            restored,
+            metadata_set: false,
+            scored: 0,
+            spent: Duration::ZERO,
+        }
+    }
+
+    /// What became of the saved detectors given to [`AnomalyScores::new`].
+    pub(crate) fn restored(&self) -> RestoredDetectors {
+        self.restored
+    }
+
+    /// Every detector's learnt state, keyed by its score series' labels: those of the
+    /// series collected, and restored ones whose series has not come back yet, unless
+    /// `drop_unclaimed` (they are dropped for good then).
+    pub(crate) fn snapshot(&mut self, drop_unclaimed: bool) -> Vec<(String, Vec<u8>)> {
+        if drop_unclaimed {
+            self.unclaimed = HashMap::new();
+        }
+        let judged = self.judged.values().map(|j| (j.key.clone(), j.detector.to_bytes()));
+        judged.chain(self.unclaimed.iter().map(|(key, d)| (key.clone(), d.to_bytes()))).collect()
     }
 
     /// How many series have a detector.
@@ -78,7 +146,10 @@ impl AnomalyScores {
             let judged = match self.judged.entry(series) {
                 Entry::Occupied(e) => e.into_mut(),
                 Entry::Vacant(e) => match register(&self.store, &self.base, &mut self.metadata_set, &reading.series) {
-                    Ok((score, flag)) => e.insert(Judged { detector: AnomalyDetector::new(&self.params), last: None, score, flag }),
+                    Ok((key, score, flag)) => {
+                        let detector = self.unclaimed.remove(&key).unwrap_or_else(|| AnomalyDetector::new(&self.params));
+                        e.insert(Judged { key, detector, last: None, score, flag })
+                    }
                     Err(err) => {
                         tracing::warn!(metric = reading.series.metric.name, "registering its anomaly score series: {err}");
                         continue;
@@ -129,13 +200,14 @@ fn rate(last: &mut Option<(i64, f64)>, t_ms: i64, value: f64) -> Option<f64> {
     Some(increase * 1000.0 / (t_ms - t0) as f64)
 }
 
-/// Registers the score and flag series of `info`, and the families' metadata once.
+/// Registers the score and flag series of `info`, and the families' metadata once; returns
+/// the score series' labels as text too (the key of the detector's saved state).
 fn register(
     store: &Store,
     base: &[(String, String)],
     metadata_set: &mut bool,
     info: &SeriesInfo,
-) -> Result<(SeriesRef, SeriesRef), StoreError> {
+) -> Result<(String, SeriesRef, SeriesRef), StoreError> {
     if !*metadata_set {
         store.set_metadata(SCORE.name, SCORE.metadata())?;
         store.set_metadata(FLAG.name, FLAG.metadata())?;
@@ -150,7 +222,8 @@ fn register(
                 .chain(own),
         )
     };
-    Ok((store.series_ref(&labels(SCORE.name))?, store.series_ref(&labels(FLAG.name))?))
+    let score = labels(SCORE.name);
+    Ok((score.to_string(), store.series_ref(&score)?, store.series_ref(&labels(FLAG.name))?))
 }
 
 #[cfg(test)]
@@ -174,7 +247,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() }).unwrap();
         let base = vec![("job".to_owned(), "vitals".to_owned())];
-        let mut scores = AnomalyScores::new(store.clone(), base, AnomalyParams::default());
+        let mut scores = AnomalyScores::new(store.clone(), base, AnomalyParams::default(), HashMap::new());
         let load_ref = store.series_ref(&Labels::from_pairs([("__name__", "node_load1")])).unwrap();
         let bytes_ref = store.series_ref(&Labels::from_pairs([("__name__", "node_network_receive_bytes_total")])).unwrap();
         let mut flagged_at = Vec::new();
@@ -210,6 +283,124 @@ mod tests {
         assert_eq!(batch.len(), 2);
         assert_eq!(batch[0].0, score_ref);
         assert_eq!(batch[0].1.v.to_bits(), stale_marker().to_bits());
+    }
+
+    /// A gauge and a counter, whose values at cycle `i` are `load(i)` and `totals[i]`.
+    struct Two {
+        store: Store,
+        refs: [SeriesRef; 2],
+        totals: Vec<f64>,
+    }
+
+    impl Two {
+        /// The gauge spikes at `spikes.0`, the counter's rate at `spikes.1`.
+        fn new(store: &Store, spikes: (i64, i64)) -> Two {
+            let refs = ["node_load1", "node_network_receive_bytes_total"]
+                .map(|n| store.series_ref(&Labels::from_pairs([("__name__", n)])).unwrap());
+            let mut total = 0.0;
+            let totals = (0..500_i64)
+                .map(|i| {
+                    // Rates of 1000, 1003 or 1006 in a scrambled order, so that every pair of
+                    // them follows one another before long: a sample skipped (the first after
+                    // a restart has no rate) makes no new pattern.
+                    total += if i == spikes.1 { 1_000_000.0 } else { 1000.0 + 3.0 * ((i.wrapping_mul(2_654_435_761) >> 7) % 3) as f64 };
+                    total
+                })
+                .collect();
+            Two { store: store.clone(), refs, totals }
+        }
+
+        fn load(i: i64, spike: i64) -> f64 {
+            if i == spike {
+                9.0
+            } else {
+                1.0 + 0.1 * ((i % 5) as f64)
+            }
+        }
+
+        /// Each cycle's batch of scores and flags for cycles `range`.
+        fn run(&self, scores: &mut AnomalyScores, range: std::ops::Range<i64>, gauge_spike: i64) -> Vec<Vec<(SeriesRef, Sample)>> {
+            range
+                .map(|i| {
+                    let (load, total) = (Two::load(i, gauge_spike), self.totals[i as usize]);
+                    let samples = [(self.refs[0], load), (self.refs[1], total)];
+                    let readings = [reading(&LOAD, &[], load), reading(&BYTES, &[("device", "eth0")], total)];
+                    let mut batch = Vec::new();
+                    scores.observe(1_000_000 + i * 1000, &samples, &readings, &mut batch);
+                    batch
+                })
+                .collect()
+        }
+
+        fn scores(&self, saved: HashMap<String, Vec<u8>>) -> AnomalyScores {
+            AnomalyScores::new(self.store.clone(), vec![("job".to_owned(), "vitals".to_owned())], AnomalyParams::default(), saved)
+        }
+    }
+
+    fn flagged(batches: &[Vec<(SeriesRef, Sample)>], at: usize) -> Vec<usize> {
+        batches.iter().enumerate().filter(|(_, b)| b.get(at).is_some_and(|(_, s)| s.v == 1.0)).map(|(i, _)| i).collect()
+    }
+
+    #[test]
+    fn restored_detectors_continue_as_the_originals() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() }).unwrap();
+        // Spikes after the restart, within what would be a fresh detector's learning.
+        let two = Two::new(&store, (415, 420));
+        let mut original = two.scores(HashMap::new());
+        two.run(&mut original, 0..400, 415);
+        let saved: HashMap<String, Vec<u8>> = original.snapshot(false).into_iter().collect();
+        let mut keys: Vec<&str> = saved.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                r#"vitals_anomaly_score{device="eth0",job="vitals",metric="node_network_receive_bytes_total"}"#,
+                r#"vitals_anomaly_score{job="vitals",metric="node_load1"}"#
+            ]
+        );
+        let mut restored = two.scores(saved);
+        assert_eq!(restored.restored(), RestoredDetectors { saved: 2, restored: 2 });
+        let want = two.run(&mut original, 400..440, 415);
+        let got = two.run(&mut restored, 400..440, 415);
+        // The gauge continues exactly.
+        let gauge = |batches: &[Vec<(SeriesRef, Sample)>]| batches.iter().map(|b| b[..2].to_vec()).collect::<Vec<_>>();
+        assert_eq!(gauge(&got), gauge(&want));
+        // The counter's first sample after the restart has no rate and no score; from its
+        // second on it continues, having learnt one sample less than the original (its
+        // usual scores differ in the fourth decimal), with the same flags.
+        assert_eq!(got[0].len(), 2);
+        for (i, (got, want)) in got.iter().zip(&want).enumerate().skip(1) {
+            assert!((got[2].1.v - want[2].1.v).abs() < 0.01, "cycle {i}: score {} against {}", got[2].1.v, want[2].1.v);
+            assert_eq!(got[3], want[3], "cycle {i}");
+        }
+        // Cycle 415: the gauge's spike; cycle 420: the counter's burst (indices 1 and 3 are the flags).
+        assert_eq!((flagged(&got, 1), flagged(&got, 3)), (vec![15], vec![20]));
+        assert_eq!(restored.series(), 2);
+    }
+
+    #[test]
+    fn a_refused_detector_learns_afresh_and_unclaimed_ones_wait_for_a_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() }).unwrap();
+        let two = Two::new(&store, (415, 420));
+        let mut trained = two.scores(HashMap::new());
+        two.run(&mut trained, 0..400, 415);
+        let mut saved: HashMap<String, Vec<u8>> = trained.snapshot(false).into_iter().collect();
+        let gauge_key = r#"vitals_anomaly_score{job="vitals",metric="node_load1"}"#;
+        saved.insert(gauge_key.to_owned(), vec![1, 2, 3]);
+        let gone = r#"vitals_anomaly_score{job="vitals",metric="node_gone"}"#;
+        saved.insert(gone.to_owned(), trained.snapshot(false)[0].1.clone());
+        let mut scores = two.scores(saved);
+        assert_eq!(scores.restored(), RestoredDetectors { saved: 3, restored: 2 });
+        let got = two.run(&mut scores, 400..430, 415);
+        // The gauge learns afresh: its spike is within the learning samples, not flagged; the
+        // restored counter's burst is.
+        assert_eq!((flagged(&got, 1), flagged(&got, 3)), (vec![], vec![20]));
+        let keys = |snapshot: Vec<(String, Vec<u8>)>| snapshot.into_iter().filter(|(k, _)| k == gone).count();
+        assert_eq!(keys(scores.snapshot(false)), 1, "kept until its series has had a checkpoint's time to come back");
+        assert_eq!(keys(scores.snapshot(true)), 0);
+        assert_eq!(scores.snapshot(false).len(), 2);
     }
 
     #[test]

@@ -2,17 +2,18 @@
 //! report their health, mark vanished series stale and append everything with the
 //! cycle's timestamp in one batch.
 
+use std::collections::HashMap;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use vitals_analytics::AnomalyParams;
 use vitals_store::{stale_marker, Sample, SeriesRef, Store};
 
-use crate::anomaly_scores::AnomalyScores;
+use crate::anomaly_scores::{AnomalyScores, RestoredDetectors};
+use crate::checkpoint::{self, Checkpoints};
 use crate::health::Health;
 use crate::status::{CollectorState, Statuses};
 use crate::worker::{self, Done, RunResult, Runner, Slot, Start};
-use crate::{CollectError, Collector, Emitter, Latest, Metric, SchedulerOptions};
+use crate::{AnomalyScoring, CollectError, Collector, Emitter, Latest, Metric, SchedulerOptions};
 
 const COLLECTOR_UP: Metric =
     Metric::gauge("vitals_collector_up", "Whether the collector's last run succeeded, if only in part (1), or failed (0).", "");
@@ -43,6 +44,8 @@ pub(crate) struct Cycles {
     appends: Health,
     /// The series' anomaly detectors, when `collection.anomaly_scores` is on.
     scores: Option<AnomalyScores>,
+    /// Where the detectors are saved, when a state database was given.
+    checkpoints: Option<Checkpoints>,
     /// Reused from cycle to cycle: each collector's outcome, those still waited for, the batch.
     outcomes: Vec<Option<(Duration, RunResult)>>,
     pending: Vec<usize>,
@@ -50,19 +53,26 @@ pub(crate) struct Cycles {
 }
 
 impl Cycles {
-    /// Spawns the collectors' threads.
+    /// Spawns the collectors' threads and, with a state database for the anomaly
+    /// detectors, restores them from it and spawns their checkpoint writer.
     pub(crate) fn new(
         store: &Store,
         collectors: Vec<Box<dyn Collector>>,
         opts: &SchedulerOptions,
         latest: Latest,
         statuses: Statuses,
-        anomaly: Option<AnomalyParams>,
+        anomaly: Option<AnomalyScoring>,
     ) -> std::io::Result<Cycles> {
         let (done_tx, done) = mpsc::channel();
         let (slots, runners) = worker::spawn(collectors, store, &opts.base_labels, &done_tx, opts.interval)?;
         let own = Emitter::new(store.clone(), opts.base_labels.clone());
         statuses.init(slots.iter().map(|s| (s.name.clone(), s.interval)).collect(), &opts.not_run);
+        let (mut scores, mut checkpoints) = (None, None);
+        if let Some(AnomalyScoring { params, state }) = anomaly {
+            let saved = state.as_deref().map_or_else(HashMap::new, checkpoint::load);
+            scores = Some(AnomalyScores::new(store.clone(), opts.base_labels.clone(), params, saved));
+            checkpoints = state.map(|state| Checkpoints::start(state, opts.interval)).transpose()?;
+        }
         Ok(Cycles {
             store: store.clone(),
             slots,
@@ -72,7 +82,8 @@ impl Cycles {
             latest,
             statuses,
             appends: Health::default(),
-            scores: anomaly.map(|p| AnomalyScores::new(store.clone(), opts.base_labels.clone(), p)),
+            scores,
+            checkpoints,
             outcomes: Vec::new(),
             pending: Vec::new(),
             batch: Vec::new(),
@@ -152,6 +163,15 @@ impl Cycles {
         batch.extend(own.samples.into_iter().map(|(r, v)| (r, Sample { t: t_ms, v })));
         self.append(&batch);
         self.batch = batch;
+        if let (Some(checkpoints), Some(scores)) = (&mut self.checkpoints, &mut self.scores) {
+            checkpoints.after_cycle(scores);
+        }
+    }
+
+    /// What became of the saved anomaly detectors, when they are restored from a state
+    /// database.
+    pub(crate) fn restored(&self) -> Option<RestoredDetectors> {
+        self.checkpoints.as_ref().and(self.scores.as_ref()).map(AnomalyScores::restored)
     }
 
     /// Appends the cycle's samples; failures and refusals are logged when they start.
@@ -173,10 +193,13 @@ impl Cycles {
         }
     }
 
-    /// Lets every collector thread end.
+    /// Lets every collector thread end, and saves the anomaly detectors.
     pub(crate) fn shut_down(&mut self) {
         for r in &mut self.runners {
             r.shut_down();
+        }
+        if let (Some(checkpoints), Some(scores)) = (&mut self.checkpoints, &mut self.scores) {
+            checkpoints.shut_down(scores);
         }
     }
 }

@@ -20,7 +20,9 @@
 //!   degraded run keeps `vitals_collector_up` at 1 and sets `vitals_collector_degraded` to
 //!   1, logged when it starts or its reason changes. [`Scheduler::status`] gives each
 //!   collector's state and reason (up, degraded, down, unavailable, disabled) for the API.
-//!   [`Latest`] keeps the last values for the `/metrics` page.
+//!   [`Latest`] keeps the last values for the `/metrics` page. With anomaly scores
+//!   ([`AnomalyScoring`]), every series' detector is restored from the state database at
+//!   start and saved to it every 10 minutes and at shutdown.
 //! - **Import** ([`ingest`]) reads the Prometheus text exposition format, for
 //!   `vitals import` and `/api/v1/import/prometheus`.
 
@@ -29,6 +31,7 @@
 mod anomaly_scores;
 mod build_info;
 mod cgroup;
+mod checkpoint;
 mod choose;
 mod collector;
 mod cycle;
@@ -46,6 +49,7 @@ mod status;
 mod store_metrics;
 mod worker;
 
+pub use anomaly_scores::RestoredDetectors;
 pub use build_info::BuildInfoCollector;
 pub use cgroup::CgroupCollector;
 pub use choose::collectors;
@@ -54,7 +58,7 @@ pub use emitter::Emitter;
 pub use latest::{Latest, Reading, SeriesInfo};
 pub use metric::{kind_of, type_of, Metric};
 pub use process::ProcessCollector;
-pub use scheduler::{Scheduler, SchedulerOptions};
+pub use scheduler::{AnomalyScoring, Scheduler, SchedulerOptions};
 pub use services::{ServiceSpec, ServicesCollector, TopProcessesCollector};
 pub use status::{CollectorState, CollectorStatus, NotRun, Statuses};
 pub use store_metrics::StoreCollector;

@@ -7,13 +7,16 @@
 //! goes on once the clock has passed it again.
 
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use tokio::sync::watch;
 use vitals_analytics::AnomalyParams;
+use vitals_state::State;
 use vitals_store::Store;
 
+use crate::anomaly_scores::RestoredDetectors;
 use crate::cycle::Cycles;
 use crate::status::{CollectorStatus, NotRun, Statuses};
 use crate::{wall_clock_ms, Collector, Latest};
@@ -31,6 +34,16 @@ pub struct SchedulerOptions {
     pub not_run: Vec<NotRun>,
 }
 
+/// How collected series are given anomaly scores ([`Scheduler::start_with`]).
+#[derive(Clone)]
+pub struct AnomalyScoring {
+    /// The detectors' parameters.
+    pub params: AnomalyParams,
+    /// Where the detectors' learnt state is restored from at start and saved to, every 10
+    /// minutes of cycles and at shutdown; without it, every start learns afresh.
+    pub state: Option<Arc<State>>,
+}
+
 /// A running scheduler. [`Scheduler::stop`] ends it after the cycle in progress; dropping
 /// it stops it too, without waiting.
 pub struct Scheduler {
@@ -39,6 +52,7 @@ pub struct Scheduler {
     latest: Latest,
     statuses: Statuses,
     cycles: watch::Receiver<Option<i64>>,
+    restored: Option<RestoredDetectors>,
 }
 
 impl Scheduler {
@@ -51,18 +65,21 @@ impl Scheduler {
     }
 
     /// As [`Scheduler::start`], and with `anomaly_scores` every collected series gets a
-    /// streaming anomaly detector with these parameters, whose scores and flags are stored
+    /// streaming anomaly detector with its parameters, whose scores and flags are stored
     /// in the same cycle as `vitals_anomaly_score` and `vitals_anomaly_flag` (labels: the
     /// series' own plus `metric`, its name); counters are judged by their per-second rate.
+    /// With its state database, detectors continue from those saved there (see
+    /// [`Scheduler::restored_detectors`]) and are saved every 10 minutes and when stopped.
     pub fn start_with(
         store: &Store,
         collectors: Vec<Box<dyn Collector>>,
         opts: SchedulerOptions,
-        anomaly_scores: Option<AnomalyParams>,
+        anomaly_scores: Option<AnomalyScoring>,
     ) -> std::io::Result<Scheduler> {
         let latest = Latest::default();
         let statuses = Statuses::default();
         let mut cycles = Cycles::new(store, collectors, &opts, latest.clone(), statuses.clone(), anomaly_scores)?;
+        let restored = cycles.restored();
         let (stop, stop_rx) = mpsc::channel::<()>();
         let (cycled, cycles_rx) = watch::channel(None);
         let interval_ms = i64::try_from(opts.interval.as_millis()).unwrap_or(i64::MAX).max(1);
@@ -94,7 +111,13 @@ impl Scheduler {
             }
             cycles.shut_down();
         })?;
-        Ok(Scheduler { stop, thread: Some(thread), latest, statuses, cycles: cycles_rx })
+        Ok(Scheduler { stop, thread: Some(thread), latest, statuses, cycles: cycles_rx, restored })
+    }
+
+    /// How many anomaly detectors were found saved and restored at start; `None` without
+    /// anomaly scores or a state database to restore them from.
+    pub fn restored_detectors(&self) -> Option<RestoredDetectors> {
+        self.restored
     }
 
     /// The latest readings of every collector, for `/metrics`.
@@ -119,7 +142,8 @@ impl Scheduler {
         self.statuses.snapshot()
     }
 
-    /// Stops after the cycle in progress (its samples are appended) and waits for it.
+    /// Stops after the cycle in progress (its samples are appended) and waits for it (and
+    /// for the anomaly detectors to be saved).
     pub fn stop(mut self) {
         let _ = self.stop.send(());
         if let Some(thread) = self.thread.take() {

@@ -4,7 +4,8 @@
 //! [`State::open`] creates or upgrades the schema (numbered migrations recorded in SQLite's
 //! `PRAGMA user_version`) and runs the database in WAL journal mode, so readers never wait
 //! for the writer. [`State::audit`] records who did what; [`State::recent_audit`] reads it
-//! back, newest first.
+//! back, newest first. [`State::save_detectors`] and [`State::load_detectors`] keep the
+//! anomaly detectors' learnt state across restarts of `vitals serve`.
 //!
 //! ```
 //! let dir = tempfile::tempdir()?;
@@ -19,6 +20,7 @@
 #![warn(missing_docs)]
 
 mod audit;
+mod detectors;
 mod error;
 mod migrations;
 mod state;

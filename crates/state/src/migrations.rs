@@ -19,6 +19,12 @@ const MIGRATIONS: &[&str] = &[
         detail  TEXT NOT NULL CHECK (json_valid(detail))
     );
     CREATE INDEX audit_time ON audit (time_ms);",
+    // 2: the anomaly detectors' learnt state, one row per judged series.
+    "CREATE TABLE anomaly_detectors (
+        series   TEXT PRIMARY KEY,
+        state    BLOB NOT NULL,
+        saved_ms INTEGER NOT NULL
+    );",
 ];
 
 /// Brings the schema up to date, each migration in its own transaction.

@@ -13,9 +13,9 @@
 /// The most levels a range is cut into.
 pub(crate) const MAX_LEVELS: usize = 16;
 /// Samples in a context.
-const LENGTH: u32 = 2;
+pub(crate) const LENGTH: u32 = 2;
 /// Words of the largest table: one bit per possible context.
-const WORDS: usize = MAX_LEVELS.pow(LENGTH).div_ceil(64);
+pub(crate) const WORDS: usize = MAX_LEVELS.pow(LENGTH).div_ceil(64);
 /// Share of the range seen beyond which a value is new on its own.
 const SPATIAL_MARGIN: f64 = 0.05;
 
@@ -33,14 +33,16 @@ pub(crate) enum Novelty {
 /// Which contexts were seen, with the range they are cut from.
 #[derive(Debug, Clone)]
 pub(crate) struct Contexts {
-    seen_bits: [u64; WORDS],
-    levels: usize,
-    contexts: usize,
-    lo: f64,
-    hi: f64,
+    pub(crate) seen_bits: [u64; WORDS],
+    pub(crate) levels: usize,
+    /// `levels` to the power [`LENGTH`]: the bits of `seen_bits` in use.
+    pub(crate) contexts: usize,
+    pub(crate) lo: f64,
+    pub(crate) hi: f64,
     /// The current context's number: its levels as digits in base `levels`.
-    context: usize,
-    count: u32,
+    pub(crate) context: usize,
+    /// Values pushed, up to [`LENGTH`] - 1.
+    pub(crate) count: u32,
 }
 
 impl Contexts {

@@ -8,7 +8,7 @@ use super::stats::Ewm;
 use super::AnomalyParams;
 
 /// The most raw scores averaged for the likelihood.
-const MAX_AVERAGE: usize = 16;
+pub(crate) const MAX_AVERAGE: usize = 16;
 /// The likelihood's tail probability that maps to a score of 1.
 const FULL_SCORE_TAIL: f64 = 1e-7;
 /// The least spread assumed for raw scores, so that a series that was never new (a flat
@@ -21,9 +21,9 @@ const MIN_SPREAD: f64 = 1e-3;
 /// requiring all of them removes edge effects (NAB standard 62.4 with one grid of 10 levels
 /// and contexts of 3; 74.4 with contexts of 2 at 10 to 16 levels; the coarsest resolution
 /// still matters: 72.2 from 8 levels, 73.0 from 12; see docs/analytics.md).
-const RESOLUTIONS: usize = MAX_LEVELS - FIRST_LEVELS + 1;
+pub(crate) const RESOLUTIONS: usize = MAX_LEVELS - FIRST_LEVELS + 1;
 /// The coarsest resolution, in levels.
-const FIRST_LEVELS: usize = 10;
+pub(crate) const FIRST_LEVELS: usize = 10;
 
 /// One sample's verdict.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -43,17 +43,17 @@ impl AnomalyScore {
 /// [`AnomalyDetector::state_bytes`]: 792 bytes on x86-64); no allocation.
 #[derive(Debug, Clone)]
 pub struct AnomalyDetector {
-    params: AnomalyParams,
-    average: usize,
-    last_t: i64,
-    seen: u32,
-    contexts: [Contexts; RESOLUTIONS],
-    raw_history: Ewm,
-    raw_recent: [f64; MAX_AVERAGE],
-    raw_at: usize,
-    quiet_until: u32,
+    pub(crate) params: AnomalyParams,
+    pub(crate) average: usize,
+    pub(crate) last_t: i64,
+    pub(crate) seen: u32,
+    pub(crate) contexts: [Contexts; RESOLUTIONS],
+    pub(crate) raw_history: Ewm,
+    pub(crate) raw_recent: [f64; MAX_AVERAGE],
+    pub(crate) raw_at: usize,
+    pub(crate) quiet_until: u32,
     /// The score of the last flag: during the quiet period only a higher one is flagged.
-    quiet_above: f64,
+    pub(crate) quiet_above: f64,
 }
 
 impl AnomalyDetector {

@@ -22,10 +22,15 @@
 //! sample, recent against usual volatility) were tried alongside the novelty and made NAB
 //! scores worse (see docs/analytics.md): daily patterns make them fire once a day. So did a
 //! one-step forecaster's error (last value, Holt's linear, median of the last five).
+//!
+//! A detector's learnt state can be saved and restored ([`AnomalyDetector::to_bytes`],
+//! [`AnomalyDetector::from_bytes`], in `saved.rs`), so that `vitals serve` keeps what it
+//! learnt across a restart.
 
 mod context;
 mod detector;
 mod params;
+mod saved;
 mod stats;
 
 pub use detector::{AnomalyDetector, AnomalyScore};

@@ -6,9 +6,9 @@
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ewm {
     alpha: f64,
-    n: u32,
-    mean: f64,
-    var: f64,
+    pub(crate) n: u32,
+    pub(crate) mean: f64,
+    pub(crate) var: f64,
 }
 
 impl Ewm {
