@@ -15,7 +15,7 @@ use vitals_state::State;
 
 fn main() {
     let args: Vec<usize> = std::env::args().skip(1).map(|a| a.parse().expect("DETECTORS and RUNS are numbers")).collect();
-    let (count, runs) = (args.first().copied().unwrap_or(1200), args.get(1).copied().unwrap_or(15));
+    let (count, runs) = (args.first().copied().unwrap_or(1200), args.get(1).copied().unwrap_or(15).max(1));
     let params = AnomalyParams::default();
     let detectors: Vec<(String, AnomalyDetector)> = (0..count)
         .map(|s| {

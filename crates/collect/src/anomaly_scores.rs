@@ -120,12 +120,20 @@ impl AnomalyScores {
     /// Every detector's learnt state, keyed by its score series' labels: those of the
     /// series collected, and restored ones whose series has not come back yet, unless
     /// `drop_unclaimed` (they are dropped for good then).
+    /// Keys are unique: should two judged series ever have the same score labels (a series'
+    /// own `job` or `instance`, or own `metric` and `exported_metric` labels), one of them is
+    /// saved, rather than the save failing on the duplicate.
     pub(crate) fn snapshot(&mut self, drop_unclaimed: bool) -> Vec<(String, Vec<u8>)> {
-        if drop_unclaimed {
+        if drop_unclaimed && !self.unclaimed.is_empty() {
+            tracing::warn!(
+                "{} restored anomaly detectors were not claimed by any collected series and are dropped (was the listen address, which is the `instance` label, changed?)",
+                self.unclaimed.len()
+            );
             self.unclaimed = HashMap::new();
         }
         let judged = self.judged.values().map(|j| (j.key.clone(), j.detector.to_bytes()));
-        judged.chain(self.unclaimed.iter().map(|(key, d)| (key.clone(), d.to_bytes()))).collect()
+        let all: HashMap<String, Vec<u8>> = self.unclaimed.iter().map(|(key, d)| (key.clone(), d.to_bytes())).chain(judged).collect();
+        all.into_iter().collect()
     }
 
     /// How many series have a detector.
@@ -339,6 +347,28 @@ mod tests {
 
     fn flagged(batches: &[Vec<(SeriesRef, Sample)>], at: usize) -> Vec<usize> {
         batches.iter().enumerate().filter(|(_, b)| b.get(at).is_some_and(|(_, s)| s.v == 1.0)).map(|(i, _)| i).collect()
+    }
+
+    #[test]
+    fn series_whose_score_labels_collide_are_saved_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), StoreOptions { background: false, ..StoreOptions::default() }).unwrap();
+        let mut scores =
+            AnomalyScores::new(store.clone(), vec![("job".to_owned(), "vitals".to_owned())], AnomalyParams::default(), HashMap::new());
+        // Own `metric` becomes `exported_metric`: both series get the same score labels.
+        let a = store.series_ref(&Labels::from_pairs([("__name__", "node_load1"), ("metric", "x")])).unwrap();
+        let b = store.series_ref(&Labels::from_pairs([("__name__", "node_load1"), ("exported_metric", "x")])).unwrap();
+        for i in 0..5_i64 {
+            let readings = [reading(&LOAD, &[("metric", "x")], 1.0), reading(&LOAD, &[("exported_metric", "x")], 2.0)];
+            scores.observe(1_000_000 + i * 1000, &[(a, 1.0), (b, 2.0)], &readings, &mut Vec::new());
+        }
+        assert_eq!(scores.series(), 2);
+        let saved = scores.snapshot(false);
+        assert_eq!(saved.len(), 1, "{:?}", saved.iter().map(|(k, _)| k).collect::<Vec<_>>());
+        // So the save of the whole set succeeds.
+        let state = vitals_state::State::open(dir.path()).unwrap();
+        state.save_detectors(&saved).unwrap();
+        assert_eq!(state.load_detectors().unwrap().len(), 1);
     }
 
     #[test]

@@ -71,7 +71,12 @@ impl Cycles {
         if let Some(AnomalyScoring { params, state }) = anomaly {
             let saved = state.as_deref().map_or_else(HashMap::new, checkpoint::load);
             scores = Some(AnomalyScores::new(store.clone(), opts.base_labels.clone(), params, saved));
-            checkpoints = state.map(|state| Checkpoints::start(state, opts.interval)).transpose()?;
+            // Without its writer thread the detectors still score; they are only not saved.
+            checkpoints = state.and_then(|state| {
+                Checkpoints::start(state, opts.interval)
+                    .map_err(|e| tracing::error!("the anomaly detectors will not be saved: starting their checkpoint writer: {e}"))
+                    .ok()
+            });
         }
         Ok(Cycles {
             store: store.clone(),

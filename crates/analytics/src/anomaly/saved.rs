@@ -350,6 +350,17 @@ mod tests {
         }
 
         #[test]
+        fn random_fields_of_the_right_length_and_version_are_refused_or_score(mut bytes in proptest::collection::vec(any::<u8>(), SAVED_LEN)) {
+            bytes[0] = VERSION;
+            if let Ok(mut d) = AnomalyDetector::from_bytes(&AnomalyParams::default(), &bytes) {
+                for i in 0..50 {
+                    let s = d.update(i, value(i));
+                    prop_assert!((0.0..=1.0).contains(&s.score));
+                }
+            }
+        }
+
+        #[test]
         fn a_valid_blob_with_bytes_changed_is_refused_or_scores_from(changes in proptest::collection::vec((1..SAVED_LEN, any::<u8>()), 1..8)) {
             let mut bytes = trained(300).to_bytes();
             for (at, byte) in changes {

@@ -13,4 +13,4 @@ mod score;
 pub use format::{parse_row, parse_timestamp, Row};
 pub use gaussian::WindowedGaussian;
 pub use labels::{parse_profiles, parse_windows, Profile};
-pub use score::{normalise, optimise, probation_period, raw_score, Labelled};
+pub use score::{detections, normalise, optimise, probation_period, raw_score, Detections, Labelled};

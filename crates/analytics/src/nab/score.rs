@@ -113,6 +113,39 @@ pub fn raw_score(files: &[(&Labelled, &[f64])], profile: &Profile, threshold: f6
     total
 }
 
+/// What a detector did at one threshold, as NAB's results count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Detections {
+    /// Windows with at least one detection.
+    pub found: usize,
+    /// Windows without one.
+    pub missed: usize,
+    /// Detections outside every window (after the probationary period).
+    pub false_positives: usize,
+}
+
+/// The windows found and missed, and the false detections, of `files` when rows scoring at
+/// least `threshold` are detections.
+pub fn detections(files: &[(&Labelled, &[f64])], threshold: f64) -> Detections {
+    let mut out = Detections::default();
+    for (labels, scores) in files {
+        let mut hit = vec![false; labels.windows];
+        for &(i, worth) in &labels.rows {
+            if !scores.get(i).is_some_and(|&s| s >= threshold) {
+                continue;
+            }
+            match worth {
+                Worth::Window { id, .. } => hit[id] = true,
+                Worth::Outside { .. } => out.false_positives += 1,
+            }
+        }
+        let found = hit.iter().filter(|&&h| h).count();
+        out.found += found;
+        out.missed += hit.len() - found;
+    }
+    out
+}
+
 /// The threshold that maximises the raw score of `files` under `profile`, and that score:
 /// NAB's sweep over every distinct score, from above the highest (nothing detected) down.
 /// Of equal totals the highest threshold wins.
@@ -231,6 +264,22 @@ mod tests {
         assert!((raw_score(&[(&labels, &after)], &standard(), 0.9) - expected).abs() < 1e-12);
         // The sweep would rather not detect it at all: nothing detected scores -1.
         assert_eq!(optimise(&[(&labels, &after)], &standard()), (1.1, -1.0));
+    }
+
+    #[test]
+    fn detections_count_windows_found_and_missed_and_false_ones() {
+        let (_, labels) = file();
+        let mut scores = vec![0.0; 100];
+        scores[10] = 0.9; // probationary: not counted
+        scores[20] = 0.9; // before the window: false
+        scores[41] = 0.9; // in the window, twice: one window found
+        scores[45] = 0.95;
+        scores[70] = 0.95; // after it: false
+        assert_eq!(detections(&[(&labels, &scores)], 0.9), Detections { found: 1, missed: 0, false_positives: 2 });
+        assert_eq!(
+            detections(&[(&labels, &scores), (&labels, &[0.0; 100])], 0.95),
+            Detections { found: 2 - 1, missed: 1, false_positives: 1 }
+        );
     }
 
     #[test]
