@@ -27,7 +27,7 @@ export function capacityLine(r: CapacityResult): string {
 /**
  * The series with the highest anomaly score over the last 10 minutes (scores come from `vitals
  * serve`). Scores of 0 are kept in the answer (the page leaves them out): an empty answer means
- * no series is scored at all (scoring off, or still learning).
+ * no series is scored at all (scoring off, or nothing collected yet: a learning detector scores 0).
  */
 export const TOP_SCORES = 'topk(5, max_over_time(vitals_anomaly_score[10m]))';
 

@@ -126,6 +126,10 @@ export class AnomaliesPanel implements Consumer {
   async load(win: Window, exprs: string[], signal: AbortSignal): Promise<void> {
     this.win = win;
     this.sinceFlags = 0;
+    // A live refresh of the flags still in flight is for the old window: its answer must not
+    // land after this one's.
+    this.abort?.abort();
+    this.abort = undefined;
     try {
       const [scores] = await Promise.all([queryInstant(exprs[0] ?? TOP_SCORES, win.end, signal), this.loadFlags(win, signal)]);
       this.setScores({ status: 'success', data: scores });
@@ -202,7 +206,7 @@ export class AnomaliesPanel implements Consumer {
 
   /** A bar chart of series flagged per bucket of `bucket` seconds. */
   private static newChart(bucket: number): Chart {
-    const title = bucket === 60 ? 'Series flagged per minute' : `Series flagged per ${significant(bucket / 60)} min`;
+    const title = `Series flagged per ${bucketName(bucket)}`;
     // Reaching 2 at least, the axis labels whole numbers of series (0, 1, 2), never "0.5".
     return new Chart({ title, queries: [flagsQuery(bucket)], unit: 'count', height: 90, bars: true, yMax: 2 });
   }
@@ -292,4 +296,12 @@ export class AnomaliesPanel implements Consumer {
       this.root.dataset.loaded = 'true';
     });
   }
+}
+
+/** A bucket's length for a title: "minute", "5 min", "2 h", "day". */
+function bucketName(seconds: number): string {
+  if (seconds === 60) return 'minute';
+  if (seconds === 86400) return 'day';
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  return `${significant(seconds / 60)} min`;
 }

@@ -367,7 +367,7 @@ describe('the web dashboard', () => {
   }
 
   test('the anomalies panel counts the series flagged in the window as the API does, and tells them as events', async () => {
-    // Detectors learn for 30 samples before they score.
+    // Scores appear from the first cycles (0 while a detector learns).
     await waitFor('anomaly scores', 60_000, async () => (await vitals.api('/api/v1/query', { query: 'count(vitals_anomaly_score)' })).body.data.result.length > 0);
     // Two series flagged a minute and a half ago, beside whatever the host's own scoring flags.
     await vitals.import(`${[0, 1].flatMap((i) => flagLines({ metric: 'webtest_live_total', i: String(i) }, Date.now() - 90_000)).join('\n')}\n`);
