@@ -44,8 +44,10 @@ pub(crate) struct Cycles {
     appends: Health,
     /// The series' anomaly detectors, when `collection.anomaly_scores` is on.
     scores: Option<AnomalyScores>,
-    /// Where the detectors are saved, when a state database was given.
+    /// Where the detectors are saved, when a state database was given (and its writer started).
     checkpoints: Option<Checkpoints>,
+    /// What became of the detectors saved there, when a state database was given.
+    restored: Option<RestoredDetectors>,
     /// Reused from cycle to cycle: each collector's outcome, those still waited for, the batch.
     outcomes: Vec<Option<(Duration, RunResult)>>,
     pending: Vec<usize>,
@@ -67,10 +69,12 @@ impl Cycles {
         let (slots, runners) = worker::spawn(collectors, store, &opts.base_labels, &done_tx, opts.interval)?;
         let own = Emitter::new(store.clone(), opts.base_labels.clone());
         statuses.init(slots.iter().map(|s| (s.name.clone(), s.interval)).collect(), &opts.not_run);
-        let (mut scores, mut checkpoints) = (None, None);
+        let (mut scores, mut checkpoints, mut restored) = (None, None, None);
         if let Some(AnomalyScoring { params, state }) = anomaly {
             let saved = state.as_deref().map_or_else(HashMap::new, checkpoint::load);
-            scores = Some(AnomalyScores::new(store.clone(), opts.base_labels.clone(), params, saved));
+            let restoring = AnomalyScores::new(store.clone(), opts.base_labels.clone(), params, saved);
+            restored = state.is_some().then(|| restoring.restored());
+            scores = Some(restoring);
             // Without its writer thread the detectors still score; they are only not saved.
             checkpoints = state.and_then(|state| {
                 Checkpoints::start(state, opts.interval)
@@ -89,6 +93,7 @@ impl Cycles {
             appends: Health::default(),
             scores,
             checkpoints,
+            restored,
             outcomes: Vec::new(),
             pending: Vec::new(),
             batch: Vec::new(),
@@ -176,7 +181,7 @@ impl Cycles {
     /// What became of the saved anomaly detectors, when they are restored from a state
     /// database.
     pub(crate) fn restored(&self) -> Option<RestoredDetectors> {
-        self.checkpoints.as_ref().and(self.scores.as_ref()).map(AnomalyScores::restored)
+        self.restored
     }
 
     /// Appends the cycle's samples; failures and refusals are logged when they start.
