@@ -125,9 +125,16 @@ impl AnomalyScores {
     /// saved, rather than the save failing on the duplicate.
     pub(crate) fn snapshot(&mut self, drop_unclaimed: bool) -> Vec<(String, Vec<u8>)> {
         if drop_unclaimed && !self.unclaimed.is_empty() {
-            tracing::warn!(
-                "{} restored anomaly detectors were not claimed by any collected series and are dropped (was the listen address, which is the `instance` label, changed?)",
-                self.unclaimed.len()
+            // Some series end (processes, devices); none coming back means the keys changed.
+            let hint = if self.unclaimed.len() == self.restored.restored {
+                "none was: was the listen address, part of every key as the `instance` label, changed?"
+            } else {
+                "their series ended"
+            };
+            tracing::info!(
+                "{} of {} restored anomaly detectors were not claimed by a collected series since the start and are dropped ({hint})",
+                self.unclaimed.len(),
+                self.restored.restored
             );
             self.unclaimed = HashMap::new();
         }
