@@ -1,11 +1,13 @@
 //! Streaming anomaly detection: each new sample of a series gets a score in [0, 1] and a
-//! flag, from state of fixed size per series (792 bytes on x86-64), in well under a microsecond.
+//! flag, from state of fixed size per series (see [`AnomalyDetector::state_bytes`]), in well under a microsecond.
 //!
 //! Method (a per-sample pipeline, no look-ahead):
 //! 1. Raw score, 0 or 1: whether the sample's context is new at every resolution. The value
 //!    is quantised into 10, 11, ... 16 levels over the range seen so far; at each resolution
 //!    the last two levels form the context, and a bit table remembers every context seen
-//!    (moved to the new levels whenever the range grows). A context new at every resolution
+//!    (moved to the new levels whenever the range grows). Over a long horizon (epochs of a
+//!    day's samples at 1 s, `epochs.rs`) contexts not seen for two epochs are forgotten, and
+//!    the range narrows to what the last two epochs reached when that is much less. A context new at every resolution
 //!    is new behaviour; one known at any resolution (a wobble across one grid's level edge)
 //!    is not. A value beyond the range seen by more than 5 % of it is new too, and scores 1
 //!    outright (Numenta's "spatial anomaly").
@@ -29,6 +31,7 @@
 
 mod context;
 mod detector;
+mod epochs;
 mod params;
 mod saved;
 mod stats;

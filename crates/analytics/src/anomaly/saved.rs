@@ -2,7 +2,7 @@
 //! restart ([`AnomalyDetector::to_bytes`], [`AnomalyDetector::from_bytes`]).
 //!
 //! Hand-written little-endian layout rather than a serialisation crate: the state is a few
-//! fixed arrays and numbers (530 bytes), so a fixed layout is as compact as it gets, costs no
+//! fixed arrays and numbers (790 bytes), so a fixed layout is as compact as it gets, costs no
 //! allocation beyond the output and no new dependency, and every field can be checked on the
 //! way in. Layout of version 1, offsets in bytes:
 //!
@@ -15,7 +15,9 @@
 //! | 17 | u8 | next slot of the recent raw scores |
 //! | 18 | 16 × f64 | recent raw scores |
 //! | 146 | u32, f64, f64 | raw scores' running count, mean and variance |
-//! | 166 | 7 × 52 | per resolution: levels (u8), values pushed (u8), current context (u16), range low and high (f64, f64), table of contexts seen (4 × u64) |
+//! | 166 | 7 × 52 | per resolution: levels (u8), values pushed (u8), current context (u16), range low and high (f64, f64), table of contexts seen this epoch (4 × u64) |
+//! | 530 | u32, 4 × f64 | samples in the current epoch; its range of values, low and high; the epoch before's |
+//! | 566 | 7 × 32 | per resolution: table of contexts seen in the epoch before (4 × u64) |
 //!
 //! Not saved: the parameters (the caller's current ones apply) and the last sample's time
 //! (a clock that was wrong before the restart must not make every new sample look out of
@@ -23,6 +25,7 @@
 
 use super::context::{Contexts, LENGTH, WORDS};
 use super::detector::{AnomalyDetector, FIRST_LEVELS, MAX_AVERAGE, RESOLUTIONS};
+use super::epochs::{Epochs, EMPTY, EPOCH};
 use super::stats::Ewm;
 use super::AnomalyParams;
 use crate::AnalyticsError;
@@ -32,11 +35,12 @@ const VERSION: u8 = 1;
 /// Bytes of one resolution's table.
 const CONTEXTS_LEN: usize = 1 + 1 + 2 + 8 + 8 + 8 * WORDS;
 /// Bytes of a saved detector.
-pub(crate) const SAVED_LEN: usize = 1 + 4 + 4 + 8 + 1 + 8 * MAX_AVERAGE + (4 + 8 + 8) + RESOLUTIONS * CONTEXTS_LEN;
+pub(crate) const SAVED_LEN: usize =
+    1 + 4 + 4 + 8 + 1 + 8 * MAX_AVERAGE + (4 + 8 + 8) + RESOLUTIONS * CONTEXTS_LEN + (4 + 4 * 8) + RESOLUTIONS * 8 * WORDS;
 
 impl AnomalyDetector {
     /// The detector's learnt state, in a versioned binary form that
-    /// [`AnomalyDetector::from_bytes`] reads back (530 bytes).
+    /// [`AnomalyDetector::from_bytes`] reads back (790 bytes).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(SAVED_LEN);
         out.push(VERSION);
@@ -60,6 +64,16 @@ impl AnomalyDetector {
             out.extend_from_slice(&c.lo.to_le_bytes());
             out.extend_from_slice(&c.hi.to_le_bytes());
             for word in c.seen_bits {
+                out.extend_from_slice(&word.to_le_bytes());
+            }
+        }
+        let e = &self.epochs;
+        out.extend_from_slice(&e.seen.to_le_bytes());
+        for x in [e.range.0, e.range.1, e.before.0, e.before.1] {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        for c in &self.contexts {
+            for word in c.older_bits {
                 out.extend_from_slice(&word.to_le_bytes());
             }
         }
@@ -100,6 +114,10 @@ impl AnomalyDetector {
         for (i, c) in d.contexts.iter_mut().enumerate() {
             read_contexts(&mut r, c, FIRST_LEVELS + i)?;
         }
+        d.epochs = read_epochs(&mut r)?;
+        for c in &mut d.contexts {
+            c.older_bits = read_table(&mut r, c, "the epoch before")?;
+        }
         Ok(d)
     }
 }
@@ -119,17 +137,7 @@ fn read_contexts(r: &mut Reader<'_>, c: &mut Contexts, levels: usize) -> Result<
         return Err(refused(format!("current context {context} of {levels} levels is beyond their {}", c.contexts)));
     }
     let (lo, hi) = (r.f64()?, r.f64()?);
-    let mut seen_bits = [0u64; WORDS];
-    for word in &mut seen_bits {
-        *word = r.u64()?;
-    }
-    let beyond = seen_bits.iter().enumerate().any(|(w, &word)| {
-        let first_beyond = c.contexts.saturating_sub(w * 64);
-        first_beyond < 64 && word >> first_beyond != 0
-    });
-    if beyond {
-        return Err(refused(format!("bits set beyond the {} contexts of {levels} levels", c.contexts)));
-    }
+    let seen_bits = read_table(r, c, "this epoch")?;
     let empty = lo == f64::INFINITY && hi == f64::NEG_INFINITY;
     if empty && (count != 0 || context != 0 || seen_bits.iter().any(|&w| w != 0)) {
         return Err(refused(format!("contexts seen at {levels} levels without a range")));
@@ -140,6 +148,43 @@ fn read_contexts(r: &mut Reader<'_>, c: &mut Contexts, levels: usize) -> Result<
     }
     (c.count, c.context, c.lo, c.hi, c.seen_bits) = (count, context, lo, hi, seen_bits);
     Ok(())
+}
+
+/// Reads a table of contexts seen (`which`: of what epoch) for `c`, refusing bits beyond
+/// its contexts.
+fn read_table(r: &mut Reader<'_>, c: &Contexts, which: &str) -> Result<[u64; WORDS], AnalyticsError> {
+    let mut bits = [0u64; WORDS];
+    for word in &mut bits {
+        *word = r.u64()?;
+    }
+    let beyond = bits.iter().enumerate().any(|(w, &word)| {
+        let first_beyond = c.contexts.saturating_sub(w * 64);
+        first_beyond < 64 && word >> first_beyond != 0
+    });
+    if beyond {
+        return Err(refused(format!("bits set beyond the {} contexts of {} levels ({which})", c.contexts, c.levels)));
+    }
+    Ok(bits)
+}
+
+/// Reads the epochs, refusing a count beyond an epoch or a range not in order.
+fn read_epochs(r: &mut Reader<'_>) -> Result<Epochs, AnalyticsError> {
+    let seen = r.u32()?;
+    if seen >= EPOCH {
+        return Err(refused(format!("{seen} samples in an epoch of {EPOCH}")));
+    }
+    let mut range = || -> Result<(f64, f64), AnalyticsError> {
+        let (lo, hi) = (r.f64()?, r.f64()?);
+        if (lo, hi) != EMPTY && !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+            return Err(refused(format!("an epoch's range {lo} to {hi}")));
+        }
+        Ok((lo, hi))
+    };
+    let (range, before) = (range()?, range()?);
+    if seen > 0 && range == EMPTY || seen == 0 && range != EMPTY {
+        return Err(refused(format!("{seen} samples in the current epoch with a range {} to {}", range.0, range.1)));
+    }
+    Ok(Epochs { seen, range, before })
 }
 
 /// The error for refused bytes, saying why.
@@ -229,6 +274,8 @@ mod tests {
     const RAW_RECENT: usize = 18;
     const HISTORY: usize = 146;
     const FIRST_CONTEXTS: usize = 166;
+    const EPOCHS: usize = 530;
+    const OLDER: usize = 566;
 
     #[test]
     fn a_restored_detector_continues_exactly_as_the_original() {
@@ -276,8 +323,8 @@ mod tests {
     fn a_wrong_length_is_refused() {
         let mut bytes = trained(100).to_bytes();
         bytes.push(0);
-        assert_eq!(error_of(&bytes), "saved anomaly detector refused: 531 bytes, version 1 has 530");
-        assert_eq!(error_of(&bytes[..100]), "saved anomaly detector refused: 100 bytes, version 1 has 530");
+        assert_eq!(error_of(&bytes), "saved anomaly detector refused: 791 bytes, version 1 has 790");
+        assert_eq!(error_of(&bytes[..100]), "saved anomaly detector refused: 100 bytes, version 1 has 790");
     }
 
     #[test]
@@ -312,7 +359,11 @@ mod tests {
         // 10 levels: 100 contexts, so bit 100 (word 1, bit 36) is beyond.
         let word = FIRST_CONTEXTS + 20 + 8;
         bytes[word + 4] |= 0x10;
-        assert_eq!(error_of(&bytes), "saved anomaly detector refused: bits set beyond the 100 contexts of 10 levels");
+        assert_eq!(error_of(&bytes), "saved anomaly detector refused: bits set beyond the 100 contexts of 10 levels (this epoch)");
+        // And in the table of the epoch before.
+        let mut bytes = trained(100).to_bytes();
+        bytes[OLDER + 8 + 4] |= 0x10;
+        assert_eq!(error_of(&bytes), "saved anomaly detector refused: bits set beyond the 100 contexts of 10 levels (the epoch before)");
         // 16 levels use all 256 bits: nothing is beyond.
         let mut full = trained(100).to_bytes();
         let last = FIRST_CONTEXTS + 6 * CONTEXTS_LEN + 20;
@@ -332,6 +383,31 @@ mod tests {
         let mut bytes = valid;
         bytes[FIRST_CONTEXTS + 1] = 2;
         assert_eq!(error_of(&bytes), "saved anomaly detector refused: 2 values in a context being filled, at most 1");
+    }
+
+    #[test]
+    fn epochs_out_of_order_are_refused() {
+        let valid = trained(100).to_bytes();
+        let mut bytes = valid.clone();
+        bytes[EPOCHS..EPOCHS + 4].copy_from_slice(&EPOCH.to_le_bytes());
+        assert_eq!(error_of(&bytes), "saved anomaly detector refused: 86400 samples in an epoch of 86400");
+        let mut bytes = valid.clone();
+        bytes[EPOCHS + 4..EPOCHS + 12].copy_from_slice(&f64::NAN.to_le_bytes());
+        assert!(error_of(&bytes).starts_with("saved anomaly detector refused: an epoch's range NaN to"));
+        let mut bytes = valid;
+        bytes[EPOCHS..EPOCHS + 4].copy_from_slice(&0u32.to_le_bytes());
+        assert!(error_of(&bytes).starts_with("saved anomaly detector refused: 0 samples in the current epoch with a range"));
+    }
+
+    #[test]
+    fn a_detector_past_an_epoch_is_restored_exactly() {
+        let n = i64::from(EPOCH) + 500;
+        let original = trained(n);
+        assert!(original.contexts[0].older_bits.iter().any(|&w| w != 0), "an epoch has ended");
+        let mut restored = AnomalyDetector::from_bytes(&AnomalyParams::default(), &original.to_bytes()).unwrap();
+        let mut continued = original.clone();
+        assert_eq!(feed(&mut restored, n..n + 500), feed(&mut continued, n..n + 500));
+        assert_eq!(restored.to_bytes(), continued.to_bytes());
     }
 
     #[test]
