@@ -76,9 +76,11 @@ fn run() -> Result<(), String> {
         };
         // Vite names every file under assets/ after a hash of its content.
         let immutable = rel.starts_with("assets/");
+        // Weak: the same tag for the gzipped and the plain body, which differ only in encoding.
+        let etag = format!("W/\"{:08x}-{:x}\"", crc32fast::hash(&body), body.len());
         let _ = writeln!(
             table,
-            "    Asset {{ path: {rel:?}, content_type: {content_type:?}, body: include_bytes!({:?}), gzip: {gzip}, immutable: {immutable} }},",
+            "    Asset {{ path: {rel:?}, content_type: {content_type:?}, body: include_bytes!({:?}), gzip: {gzip}, immutable: {immutable}, etag: {etag:?} }},",
             file.display().to_string()
         );
     }

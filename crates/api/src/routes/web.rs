@@ -5,7 +5,8 @@
 //! Files are sent gzipped (compressed at build time) to clients that accept gzip. Files
 //! under `assets/` have content hashes in their names and are cached for good
 //! (`Cache-Control: public, max-age=31536000, immutable`); the rest, `index.html` first,
-//! are checked again on each use (`no-cache`).
+//! are checked again on each use (`no-cache`), with an `ETag`: a request whose
+//! `If-None-Match` names it is answered 304 Not Modified, without the body.
 
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -24,6 +25,9 @@ struct Asset {
     gzip: Option<&'static [u8]>,
     /// Whether its name changes with its content, so that it may be cached for good.
     immutable: bool,
+    /// Its `ETag` (weak, from a checksum of its bytes), so that a revalidation of a file that
+    /// did not change is answered 304 without a body.
+    etag: &'static str,
 }
 
 /// Every built file, sorted by path (written by `build.rs`).
@@ -49,17 +53,33 @@ fn serve(path: &str, headers: &HeaderMap) -> Option<Response> {
     let at = ASSETS.binary_search_by(|a| a.path.cmp(path)).ok()?;
     let asset = &ASSETS[at];
     let cache = if asset.immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
-    let mut response = match asset.gzip.filter(|_| accepts_gzip(headers)) {
-        Some(packed) => ([(header::CONTENT_ENCODING, "gzip")], packed).into_response(),
-        None => asset.body.into_response(),
+    let mut response = if matches_etag(headers, asset.etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        match asset.gzip.filter(|_| accepts_gzip(headers)) {
+            Some(packed) => ([(header::CONTENT_ENCODING, "gzip")], packed).into_response(),
+            None => asset.body.into_response(),
+        }
     };
     let h = response.headers_mut();
+    h.insert(header::ETAG, HeaderValue::from_static(asset.etag));
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if asset.gzip.is_some() {
         h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     }
     Some(response)
+}
+
+/// Whether `If-None-Match` lists `etag` (compared weakly, as RFC 9110 says for it) or `*`.
+fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
+    let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|tag| tag.trim() == "*" || opaque(tag) == opaque(etag))
 }
 
 /// Whether `Accept-Encoding` lists `gzip` (or `*`) without `q=0`.
@@ -90,6 +110,28 @@ mod tests {
         assert!(!accept("gzip;q=0"));
         assert!(!accept("deflate, br"));
         assert!(!accepts_gzip(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn a_revalidation_of_an_unchanged_file_is_answered_without_its_body() {
+        let index = ASSETS.iter().find(|a| a.path == "index.html").expect("index.html is built");
+        assert!(index.etag.starts_with("W/\"") && index.etag.ends_with('"'), "{}", index.etag);
+        let first = serve("index.html", &HeaderMap::new()).unwrap();
+        assert_eq!(first.status(), StatusCode::OK);
+        assert_eq!(first.headers()[header::ETAG], index.etag);
+        let with = |tags: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::IF_NONE_MATCH, HeaderValue::from_str(tags).unwrap());
+            serve("index.html", &h).unwrap()
+        };
+        let again = with(index.etag);
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(again.headers()[header::ETAG], index.etag);
+        assert_eq!(again.headers()[header::CACHE_CONTROL], "no-cache");
+        // Listed among others, or strongly: still a match. Another tag: the file.
+        assert_eq!(with(&format!("\"x\", {}", index.etag.trim_start_matches("W/"))).status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(with("*").status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(with("W/\"0-0\"").status(), StatusCode::OK);
     }
 
     #[test]
