@@ -1,7 +1,7 @@
 import { flaggedCountQuery, flaggedScoresQuery, flagsQuery, judged, scoreQuery, spanText, TOP_SCORES } from './analytics-text.js';
 import { bucketSeconds, EVENT_GAP, familiesText, groupEvents, mostAffected, seriesFlagged, seriesPerBucket, shownEvents, type AffectedSeries, type AnomalyEvent, type FlagPoint } from './anomaly-events.js';
 import { ApiError, queryInstant, queryRange } from './api.js';
-import { Chart } from './chart.js';
+import { Chart, timeLabel } from './chart.js';
 import { el, inFrame } from './dom.js';
 import type { Consumer, Window } from './group.js';
 import { formatHash, type Range } from './hash.js';
@@ -45,15 +45,11 @@ function matrixPoints(data: QueryData, start: number, bucket: number, n: number)
   });
 }
 
-/** A time for people: "01:38". */
-function clock(t: number): string {
-  return new Date(t * 1000).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
-}
+/** A time for people, as the time axes label a minute: "01:38". */
+const clock = (t: number): string => timeLabel(t, 60);
 
-/** A date for people: "Nov 22". */
-function day(t: number): string {
-  return new Date(t * 1000).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
-}
+/** A date for people, as the time axes label a day: "Nov 22". */
+const day = (t: number): string => timeLabel(t, 86400);
 
 /**
  * When an event happened: "01:38" (within one bucket), "01:38–01:42", with the date first over

@@ -46,8 +46,6 @@ pub(crate) struct Cycles {
     scores: Option<AnomalyScores>,
     /// Where the detectors are saved, when a state database was given (and its writer started).
     checkpoints: Option<Checkpoints>,
-    /// What became of the detectors saved there, when a state database was given.
-    restored: Option<RestoredDetectors>,
     /// Reused from cycle to cycle: each collector's outcome, those still waited for, the batch.
     outcomes: Vec<Option<(Duration, RunResult)>>,
     pending: Vec<usize>,
@@ -56,7 +54,8 @@ pub(crate) struct Cycles {
 
 impl Cycles {
     /// Spawns the collectors' threads and, with a state database for the anomaly
-    /// detectors, restores them from it and spawns their checkpoint writer.
+    /// detectors, restores them from it and spawns their checkpoint writer; says what became
+    /// of the saved detectors (`None` without a state database).
     pub(crate) fn new(
         store: &Store,
         collectors: Vec<Box<dyn Collector>>,
@@ -64,7 +63,7 @@ impl Cycles {
         latest: Latest,
         statuses: Statuses,
         anomaly: Option<AnomalyScoring>,
-    ) -> std::io::Result<Cycles> {
+    ) -> std::io::Result<(Cycles, Option<RestoredDetectors>)> {
         let (done_tx, done) = mpsc::channel();
         let (slots, runners) = worker::spawn(collectors, store, &opts.base_labels, &done_tx, opts.interval)?;
         let own = Emitter::new(store.clone(), opts.base_labels.clone());
@@ -82,7 +81,7 @@ impl Cycles {
                     .ok()
             });
         }
-        Ok(Cycles {
+        let cycles = Cycles {
             store: store.clone(),
             slots,
             runners,
@@ -93,11 +92,11 @@ impl Cycles {
             appends: Health::default(),
             scores,
             checkpoints,
-            restored,
             outcomes: Vec::new(),
             pending: Vec::new(),
             batch: Vec::new(),
-        })
+        };
+        Ok((cycles, restored))
     }
 
     /// Runs the cycle stamped `t_ms`.
@@ -176,12 +175,6 @@ impl Cycles {
         if let (Some(checkpoints), Some(scores)) = (&mut self.checkpoints, &mut self.scores) {
             checkpoints.after_cycle(scores);
         }
-    }
-
-    /// What became of the saved anomaly detectors, when they are restored from a state
-    /// database.
-    pub(crate) fn restored(&self) -> Option<RestoredDetectors> {
-        self.restored
     }
 
     /// Appends the cycle's samples; failures and refusals are logged when they start.

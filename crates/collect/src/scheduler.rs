@@ -78,8 +78,7 @@ impl Scheduler {
     ) -> std::io::Result<Scheduler> {
         let latest = Latest::default();
         let statuses = Statuses::default();
-        let mut cycles = Cycles::new(store, collectors, &opts, latest.clone(), statuses.clone(), anomaly_scores)?;
-        let restored = cycles.restored();
+        let (mut cycles, restored) = Cycles::new(store, collectors, &opts, latest.clone(), statuses.clone(), anomaly_scores)?;
         let (stop, stop_rx) = mpsc::channel::<()>();
         let (cycled, cycles_rx) = watch::channel(None);
         let interval_ms = i64::try_from(opts.interval.as_millis()).unwrap_or(i64::MAX).max(1);

@@ -1,7 +1,5 @@
 //! The audit log: who did what, when, with a JSON detail.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use rusqlite::params;
 
 use crate::{State, StateError};
@@ -24,7 +22,7 @@ pub struct AuditEntry {
 impl State {
     /// Records that `actor` did `action`, with `detail`; returns the entry's id.
     pub fn audit(&self, actor: &str, action: &str, detail: serde_json::Value) -> Result<i64, StateError> {
-        let time_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+        let time_ms = State::now_ms();
         let conn = self.conn();
         conn.execute(
             "INSERT INTO audit (time_ms, actor, action, detail) VALUES (?1, ?2, ?3, ?4)",

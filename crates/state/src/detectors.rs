@@ -2,7 +2,6 @@
 //! from it: one blob per judged series, the whole set replaced at each save.
 
 use std::collections::HashMap;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::params;
 
@@ -13,7 +12,7 @@ impl State {
     /// transaction: a reader sees the old set or the new one, never a mix.
     pub fn save_detectors(&self, detectors: &[(String, Vec<u8>)]) -> Result<(), StateError> {
         let sql = |action| move |source| StateError::Sql { path: self.path.clone(), action, source };
-        let saved_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+        let saved_ms = State::now_ms();
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(sql("starting to save anomaly detectors"))?;
         tx.execute("DELETE FROM anomaly_detectors", []).map_err(sql("removing the saved anomaly detectors"))?;

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::Connection;
 
@@ -36,6 +36,11 @@ impl State {
         conn.pragma_update(None, "synchronous", "normal").map_err(sql("setting synchronous mode"))?;
         migrations::migrate(&mut conn, &path)?;
         Ok(State { conn: Mutex::new(conn), path })
+    }
+
+    /// The wall clock in Unix ms, as rows record their time.
+    pub(crate) fn now_ms() -> i64 {
+        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
     }
 
     /// The connection; a panic in another caller does not make the database unusable.

@@ -11,6 +11,8 @@
 //! (`Contexts::remap`), so what was learnt stays true. The detector runs several of these
 //! at different resolutions (see `detector.rs`).
 
+use super::epochs::EMPTY;
+
 /// The most levels a range is cut into.
 pub(crate) const MAX_LEVELS: usize = 16;
 /// Samples in a context.
@@ -59,8 +61,8 @@ impl Contexts {
             older_bits: [0; WORDS],
             levels,
             contexts: levels.pow(LENGTH),
-            lo: f64::INFINITY,
-            hi: f64::NEG_INFINITY,
+            lo: EMPTY.0,
+            hi: EMPTY.1,
             context: 0,
             count: 0,
         }

@@ -138,7 +138,7 @@ fn read_contexts(r: &mut Reader<'_>, c: &mut Contexts, levels: usize) -> Result<
     }
     let (lo, hi) = (r.f64()?, r.f64()?);
     let seen_bits = read_table(r, c, "this epoch")?;
-    let empty = lo == f64::INFINITY && hi == f64::NEG_INFINITY;
+    let empty = (lo, hi) == EMPTY;
     if empty && (count != 0 || context != 0 || seen_bits.iter().any(|&w| w != 0)) {
         return Err(refused(format!("contexts seen at {levels} levels without a range")));
     }
